@@ -1,0 +1,4 @@
+export * from './errors.ts';
+export * from './directory.ts';
+export * from './health.ts';
+export * from './claims.ts';
