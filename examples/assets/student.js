@@ -1,0 +1,3 @@
+import { setUpPage } from './lms.js';
+
+setUpPage('student');
