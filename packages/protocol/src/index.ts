@@ -2,3 +2,4 @@ export * from './errors.ts';
 export * from './directory.ts';
 export * from './health.ts';
 export * from './claims.ts';
+export * from './notifications.ts';
