@@ -1,0 +1,214 @@
+/**
+ * Web push (RFC 8030) with VAPID (RFC 8292) and aes128gcm payload encryption (RFC 8291), through `web-push`.
+ *
+ * `web-push` signs a fresh VAPID JWT for every message; we sign one per push-service origin and reuse it
+ * until shortly before it expires, passing it as the `Authorization` header.
+ */
+import https from 'node:https';
+import webpush from 'web-push';
+import {
+  describeError,
+  hashedKey,
+  isNetworkError,
+  mapWithConcurrency,
+  parseRetryAfter,
+  ttlSecondsFor,
+} from './delivery-policy.ts';
+import type { DeliveryResult, PushMessage, PushProvider, PushTarget } from './push-provider.ts';
+
+export interface VapidKeys {
+  /** base64url, uncompressed P-256 point (65 bytes): what browsers get as `applicationServerKey`. */
+  publicKey: string;
+  /** base64url, 32 bytes. */
+  privateKey: string;
+}
+
+export interface WebPushProviderOptions {
+  vapid: VapidKeys & {
+    /** `mailto:` or `https:` contact for the push service operators. */
+    subject: string;
+  };
+  /**
+   * The agent for push-service connections. Default: a keep-alive agent owned by the provider.
+   * Tests pass one that trusts their local CA.
+   */
+  agent?: https.Agent;
+  /** Socket idle timeout per request. Default 10 s. */
+  timeoutMs?: number;
+  /** Requests in flight at once. Default 16. */
+  concurrency?: number;
+  /** The clock for the VAPID header cache. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** VAPID JWTs live 12 h (the spec allows 24 h) and are replaced after 11 h, so none is used near its end. */
+export const VAPID_JWT_LIFETIME_SECONDS = 12 * 60 * 60;
+export const VAPID_JWT_REFRESH_AFTER_MS = 11 * 60 * 60 * 1000;
+
+/** A push service's `Topic` is at most 32 characters of the URL-safe base64 alphabet (RFC 8030 §5.4). */
+export const TOPIC_LENGTH = 32;
+
+export function generateVapidKeys(): VapidKeys {
+  const { publicKey, privateKey } = webpush.generateVAPIDKeys();
+  return { publicKey, privateKey };
+}
+
+/** The web-push-safe `Topic` for a collapse key: the same key always gives the same topic. */
+export function topicForCollapseKey(collapseKey: string): string {
+  return hashedKey(collapseKey, TOPIC_LENGTH);
+}
+
+/** What the service worker receives (decrypted) as `event.data.json()`. */
+export interface WebPushPayload {
+  notificationId: string;
+  kind: string;
+  priority: PushMessage['priority'];
+  title: string;
+  body: string;
+  data: Record<string, string>;
+  collapseKey: string;
+}
+
+interface CachedAuthorization {
+  header: string;
+  refreshAtMs: number;
+}
+
+export class WebPushProvider implements PushProvider {
+  readonly channel = 'webpush' as const;
+  readonly #vapid: WebPushProviderOptions['vapid'];
+  readonly #agent: https.Agent;
+  readonly #ownsAgent: boolean;
+  readonly #timeoutMs: number;
+  readonly #concurrency: number;
+  readonly #now: () => number;
+  readonly #authorizationByOrigin = new Map<string, CachedAuthorization>();
+
+  constructor(options: WebPushProviderOptions) {
+    this.#vapid = { ...options.vapid };
+    // Fail at boot on malformed keys rather than on the first notification.
+    webpush.getVapidHeaders(
+      'https://push.invalid',
+      this.#vapid.subject,
+      this.#vapid.publicKey,
+      this.#vapid.privateKey,
+      'aes128gcm',
+    );
+    this.#ownsAgent = options.agent === undefined;
+    this.#agent = options.agent ?? new https.Agent({ keepAlive: true, maxSockets: 32 });
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#concurrency = options.concurrency ?? 16;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async send(message: PushMessage, targets: PushTarget[]): Promise<DeliveryResult[]> {
+    const payload = JSON.stringify({
+      notificationId: message.notificationId,
+      kind: message.kind,
+      priority: message.priority,
+      title: message.title,
+      body: message.body,
+      data: message.data,
+      collapseKey: message.collapseKey,
+    } satisfies WebPushPayload);
+    const ttl = ttlSecondsFor(message);
+    const urgency = message.priority === 'urgent' ? 'high' : 'normal';
+    const topic = topicForCollapseKey(message.collapseKey);
+
+    return mapWithConcurrency(targets, this.#concurrency, async (target): Promise<DeliveryResult> => {
+      if (target.platform !== 'web') {
+        return {
+          deviceId: target.deviceId,
+          status: 'failed',
+          reason: `web push cannot send to ${target.platform}`,
+        };
+      }
+      let origin: string;
+      try {
+        origin = new URL(target.subscription.endpoint).origin;
+      } catch (error) {
+        return {
+          deviceId: target.deviceId,
+          status: 'failed',
+          reason: `bad subscription: ${describeError(error)}`,
+        };
+      }
+      let authorization: string;
+      try {
+        authorization = this.#authorizationFor(origin);
+      } catch (error) {
+        return {
+          deviceId: target.deviceId,
+          status: 'failed',
+          reason: `VAPID signing failed: ${describeError(error)}`,
+        };
+      }
+      try {
+        const response = await webpush.sendNotification(target.subscription, payload, {
+          // null, not undefined: sign nothing here, we bring the cached Authorization header ourselves.
+          vapidDetails: null as unknown as undefined,
+          headers: { Authorization: authorization },
+          contentEncoding: 'aes128gcm',
+          TTL: ttl,
+          urgency,
+          topic,
+          agent: this.#agent,
+          timeout: this.#timeoutMs,
+        });
+        const location = response.headers['location'];
+        return {
+          deviceId: target.deviceId,
+          status: 'sent',
+          ...(typeof location === 'string' ? { providerId: location } : {}),
+        };
+      } catch (error) {
+        return this.#resultForError(target.deviceId, error);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsAgent) this.#agent.destroy();
+  }
+
+  /** The `vapid t=…, k=…` header for one push-service origin, signed once and reused until 11 h old. */
+  #authorizationFor(origin: string): string {
+    const nowMs = this.#now();
+    const cached = this.#authorizationByOrigin.get(origin);
+    if (cached && nowMs < cached.refreshAtMs) return cached.header;
+    const expiration = Math.floor(nowMs / 1000) + VAPID_JWT_LIFETIME_SECONDS;
+    const { Authorization } = webpush.getVapidHeaders(
+      origin,
+      this.#vapid.subject,
+      this.#vapid.publicKey,
+      this.#vapid.privateKey,
+      'aes128gcm',
+      expiration,
+    );
+    this.#authorizationByOrigin.set(origin, {
+      header: Authorization,
+      refreshAtMs: nowMs + VAPID_JWT_REFRESH_AFTER_MS,
+    });
+    return Authorization;
+  }
+
+  #resultForError(deviceId: string, error: unknown): DeliveryResult {
+    if (error instanceof webpush.WebPushError) {
+      const status = error.statusCode;
+      const reason = `push service answered ${status}${error.body ? `: ${error.body.slice(0, 200)}` : ''}`;
+      if (status === 404 || status === 410) return { deviceId, status: 'gone', reason };
+      if (status === 429 || status >= 500) {
+        const retryAfterMs = parseRetryAfter(error.headers['retry-after'], this.#now());
+        return { deviceId, status: 'retry', reason, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+      }
+      if (status === 401 || status === 403) {
+        // Our VAPID header was refused: sign a new one next time rather than resending a bad one until it expires.
+        this.#authorizationByOrigin.clear();
+      }
+      return { deviceId, status: 'failed', reason };
+    }
+    if (isNetworkError(error)) return { deviceId, status: 'retry', reason: describeError(error) };
+    // web-push throws plain errors for inputs it refuses (a malformed p256dh or auth key).
+    return { deviceId, status: 'failed', reason: describeError(error) };
+  }
+}
