@@ -51,6 +51,8 @@ export class HubApi {
       this.#tokens.invalidate(token);
       const fresh = await this.#tokens.getToken();
       response = await this.#send(url, method, body, fresh, options?.signal);
+      // Refused too: no third try now, but the next call starts from a fresh token rather than this one.
+      if (response.status === 401) this.#tokens.invalidate(fresh);
     }
     return readResponse<T>(response, endpoint);
   }

@@ -102,6 +102,11 @@ describe('HubClient against an HTTP peer', () => {
       });
       assert.equal(provided, 2);
       assert.equal(hub.requests.length, 2);
+
+      validTokens.add('bad-3');
+      await client.api.me();
+      assert.equal(provided, 3, 'the next call fetches a fresh token instead of resending the refused one');
+      assert.equal(hub.requests.length, 3);
     });
 
     it('is not retried with a fixed token, which cannot be refreshed', async () => {
