@@ -1,0 +1,90 @@
+import { consume } from '@lit/context';
+import { HubClient } from '@teacher-hub/core';
+import type { TokenProvider } from '@teacher-hub/core';
+import { LitElement } from 'lit';
+import type { CSSResultGroup, PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { hubClientContext } from '../context/hub-client-context.ts';
+import { reset, tokens } from '../styles/tokens.ts';
+import type { Theme } from '../styles/tokens.ts';
+
+/**
+ * The base of every Teacher Hub element: finds the `HubClient` to talk through and carries the common
+ * attributes of the contract.
+ *
+ * Where the client comes from, first match wins:
+ * 1. the `client` property, when the host sets one;
+ * 2. an enclosing provider (`<teacher-hub>`) through `@lit/context`, shared by all elements inside it;
+ * 3. a client of the element's own, built from `server` plus `token`, `token-url` or `tokenProvider`, and
+ *    rebuilt when any of them changes.
+ *
+ * @cssproperty --hub-font-family - Font stack of all text.
+ * @cssproperty --hub-font-size - Base text size.
+ * @cssproperty --hub-color-surface - Background of the element.
+ * @cssproperty --hub-color-text - Main text color.
+ * @cssproperty --hub-color-text-muted - Secondary text color.
+ * @cssproperty --hub-color-border - Hairlines and outlines.
+ * @cssproperty --hub-color-accent - Selection, links, primary buttons.
+ * @cssproperty --hub-color-danger - Error text and icons.
+ * @cssproperty --hub-radius - Corner radius of the element's frame.
+ * @cssproperty --hub-focus-ring-color - Color of the keyboard focus ring.
+ */
+export class HubElement extends LitElement {
+  static override styles: CSSResultGroup = [tokens, reset];
+
+  /** The hub server's base URL, e.g. `https://hub.example.edu`. Not needed inside `<teacher-hub>`. */
+  @property() server?: string;
+
+  /** A hub token signed by the host LMS for the current user. */
+  @property() token?: string;
+
+  /** A host-LMS URL that returns a fresh hub token (JSON `{token}` or text) to a credentialed `fetch`. */
+  @property({ attribute: 'token-url' }) tokenUrl?: string;
+
+  /** Returns a fresh hub token; called when none is cached, it is about to expire, or the hub refused it. */
+  @property({ attribute: false }) tokenProvider?: TokenProvider;
+
+  /** Color theme: `light` (default), `dark`, or `auto` to follow the operating system. */
+  @property({ reflect: true }) theme?: Theme;
+
+  /** The client an enclosing provider shares, if any. */
+  @consume({ context: hubClientContext, subscribe: true })
+  @state()
+  protected contextClient?: HubClient;
+
+  #explicitClient: HubClient | undefined;
+  #ownClient: HubClient | undefined;
+
+  /**
+   * The `HubClient` in use: the one set here, else the one provided by an enclosing `<teacher-hub>`,
+   * else one built from this element's own `server` and token attributes. `undefined` until one of
+   * them is available.
+   */
+  @property({ attribute: false })
+  get client(): HubClient | undefined {
+    return this.#explicitClient ?? this.contextClient ?? this.#ownClient;
+  }
+  set client(client: HubClient | undefined) {
+    this.#explicitClient = client;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    const sourceChanged =
+      changed.has('server') ||
+      changed.has('token') ||
+      changed.has('tokenUrl') ||
+      changed.has('tokenProvider');
+    if (this.#explicitClient || this.contextClient) {
+      this.#ownClient = undefined;
+    } else if (sourceChanged || this.#ownClient === undefined) {
+      this.#ownClient = this.#createOwnClient();
+    }
+  }
+
+  #createOwnClient(): HubClient | undefined {
+    const { server, token, tokenUrl, tokenProvider } = this;
+    if (!server || !(token || tokenUrl || tokenProvider)) return undefined;
+    return new HubClient({ server, token, tokenUrl, tokenProvider });
+  }
+}
