@@ -77,8 +77,11 @@ const NETWORK_ERROR_CODES = new Set([
 export function isNetworkError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return true;
+  // Libraries that wrap a network failure (firebase-admin's credential errors) keep only its text.
   const message = error instanceof Error ? error.message : String(error);
-  return /socket hang up|timed? ?out|ECONNRESET|ECONNREFUSED|network/i.test(message);
+  return /socket hang up|timed? ?out|network|ECONNRESET|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/i.test(
+    message,
+  );
 }
 
 export function describeError(error: unknown): string {

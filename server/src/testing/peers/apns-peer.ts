@@ -1,7 +1,7 @@
 /**
  * A local APNs over HTTP/2 + TLS that checks what Apple checks: the provider token (ES256 with the team's
- * key, `kid`, `iss`, `iat` within the hour, not replaced more often than every 20 minutes), the path and the
- * `apns-*` headers. It records each request and answers like APNs, including its error reasons on demand.
+ * key, `kid`, `iss`, `iat` within the hour, not replaced on one connection more often than every 20 minutes),
+ * the path and the `apns-*` headers. It records each request and answers like APNs, including its error reasons on demand.
  */
 import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import http2, { type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
