@@ -1,0 +1,17 @@
+/**
+ * The Teacher Hub SDK entry (`/sdk/teacher-hub.js`): registers every element and exports the classes, the
+ * building blocks for custom elements, and the headless client. Heavy parts (chat, calls) must stay behind
+ * dynamic `import()` so that the first paint of any element needs neither.
+ */
+export * from '@teacher-hub/core';
+export { define } from './base/define.ts';
+export { HubElement } from './base/hub-element.ts';
+export { hubClientContext } from './context/hub-client-context.ts';
+export type { HubClientContext } from './context/hub-client-context.ts';
+export { StoreController } from './controllers/store-controller.ts';
+export { emit, emitNative } from './events/hub-events.ts';
+export type { HubEvent, HubEventDetails, HubEventName } from './events/hub-events.ts';
+export { THEMES, reset, tokens } from './styles/tokens.ts';
+export type { Theme } from './styles/tokens.ts';
+
+export { StudentPicker } from './student-picker/student-picker.ts';
