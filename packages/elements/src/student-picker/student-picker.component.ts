@@ -1,7 +1,7 @@
 import { Task, TaskStatus, initialState } from '@lit/task';
 import { isHubError } from '@teacher-hub/core';
 import type { HubApiError, Roster, ResourceState } from '@teacher-hub/core';
-import { html, nothing } from 'lit';
+import { html, nothing, svg } from 'lit';
 import type { CSSResultGroup, PropertyValues, TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
@@ -219,7 +219,9 @@ export class StudentPicker extends HubElement {
       ? new Set(visible.flatMap((group) => group.students.map((s) => s.id))).size
       : 0;
     let summary = '';
-    if (model && model.studentCount > 0) {
+    if (!model && this.#rosterTask.status !== TaskStatus.ERROR) {
+      summary = 'Loading students…';
+    } else if (model && model.studentCount > 0) {
       summary = this.query
         ? `${matching} of ${plural(model.studentCount, 'student')} match`
         : `${plural(model.studentCount, 'student')} in ${plural(model.courses.length, 'course')}`;
@@ -252,13 +254,13 @@ export class StudentPicker extends HubElement {
           />
         </div>
         <div part="summary" class="summary">
-          <span class="total">${summary}</span>
+          <span class="total" aria-hidden=${model ? nothing : 'true'}>${summary}</span>
           <span part="count" class="count ${selectedCount > 0 ? 'has-selection' : ''}" role="status">
-            ${selectedCount} selected
+            ${selectedCount === 0 ? 'None selected' : `${selectedCount} selected`}
           </span>
           <button
             part="clear-button"
-            class="clear ${selectedCount === 0 ? 'is-idle' : ''}"
+            class="clear"
             type="button"
             ?disabled=${this.#isDisabled || selectedCount === 0}
             @click=${this.#onClearAll}
@@ -346,7 +348,11 @@ export class StudentPicker extends HubElement {
             part="course-count"
             class="course-count ${courseSelected > 0 ? 'has-selection' : ''}"
             id=${course.countId}
-            >${courseSelected} of ${course.students.length} selected</span
+            >${
+              courseSelected === 0
+                ? plural(course.students.length, 'student')
+                : `${courseSelected} of ${course.students.length} selected`
+            }</span
           >
         </div>
         <ul part="options" class="options">
@@ -386,10 +392,10 @@ export class StudentPicker extends HubElement {
         <svg class="message-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
           ${
             kind === 'empty'
-              ? html`<path
+              ? svg`<path
                   d="M16 19v-1a4 4 0 0 0-4-4H7a4 4 0 0 0-4 4v1M9.5 10a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7ZM21 19v-1a4 4 0 0 0-3-3.87M15.5 3.13a3.5 3.5 0 0 1 0 6.74"
                 />`
-              : html`<path d="M10.5 17a6.5 6.5 0 1 0 0-13 6.5 6.5 0 0 0 0 13ZM20 20l-4.5-4.5" />`
+              : svg`<path d="M10.5 17a6.5 6.5 0 1 0 0-13 6.5 6.5 0 0 0 0 13ZM20 20l-4.5-4.5" />`
           }
         </svg>
         <p class="message-title">${title}</p>

@@ -133,9 +133,10 @@ export default css`
     background: var(--_hub-color-accent-subtle);
   }
 
-  /* Keeps its place so the count does not shift when a selection starts. */
-  .clear.is-idle {
-    visibility: hidden;
+  /* Always present (disabled when there is nothing to clear), so the count never shifts. */
+  .clear:disabled {
+    color: var(--_hub-color-text-muted);
+    opacity: 0.55;
   }
 
   @container (max-width: 20rem) {

@@ -3,7 +3,12 @@ import { HubClient } from '@teacher-hub/core';
 import type { Roster } from '@teacher-hub/core';
 import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { devToken, hubServer, withTeacherWithoutCourses } from '../testing/hub-test-server.ts';
+import {
+  devToken,
+  hubServer,
+  withLargeClass,
+  withTeacherWithoutCourses,
+} from '../testing/hub-test-server.ts';
 import type { StudentPicker } from './student-picker.ts';
 import './student-picker.ts';
 
@@ -560,6 +565,7 @@ describe('<student-picker>', () => {
       }
       const count = shadow(picker).querySelector('[part="count"]')!;
       expect(count.getAttribute('role')).to.equal('status');
+      expect(count.textContent!.trim()).to.equal('None selected');
       optionCheckbox(courseNamed(picker, 'Algebra I'), 's-01').click();
       optionCheckbox(courseNamed(picker, 'Algebra I'), 's-02').click();
       await picker.updateComplete;
@@ -570,6 +576,33 @@ describe('<student-picker>', () => {
       const picker = await pickerFor('t-ada');
       expect(searchField(picker).getAttribute('aria-label')).to.equal('Search students');
       expect(shadow(picker).querySelector('[part="base"]')!.getAttribute('aria-label')).to.equal('Students');
+    });
+  });
+
+  describe('a large roster', () => {
+    it('renders 1,200 students in 4 courses and toggles one without re-rendering slowly', async () => {
+      await withLargeClass(4, 300, async (teacher) => {
+        const picker = await settled(
+          await fixture<StudentPicker>(
+            html`<student-picker server=${hubServer()} token=${teacher.token}></student-picker>`,
+          ),
+        );
+        expect(picker.studentIds).to.have.length(teacher.studentCount);
+        const first = shadow(picker).querySelector<HTMLInputElement>('[part="option-checkbox"]')!;
+
+        const started = performance.now();
+        first.click();
+        await picker.updateComplete;
+        const toggleMs = performance.now() - started;
+
+        expect(picker.value).to.deep.equal([first.dataset.id]);
+        // A generous bound that still catches accidental O(n²) work or re-creating every row.
+        expect(toggleMs).to.be.below(250);
+
+        await search(picker, 'Student 1199');
+        expect(courses(picker)).to.have.length(1);
+        expect(idsIn(courses(picker)[0]!)).to.have.length(1);
+      });
     });
   });
 

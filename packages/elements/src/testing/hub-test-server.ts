@@ -79,21 +79,64 @@ async function readDirectory(): Promise<DirectorySync> {
 }
 
 /**
- * Runs `body` with an extra teacher, enrolled in nothing, added to the hub's directory (everything else
- * unchanged, so tests running alongside see the same directory), then restores the directory.
+ * Runs `body` with `additions` merged into the hub's directory (everything else unchanged, so test files
+ * running alongside see the same seed), then puts the original directory back.
  */
-export async function withTeacherWithoutCourses(
-  body: (teacher: { id: string; token: string }) => Promise<void>,
+export async function withDirectoryAdditions(
+  additions: Partial<DirectorySync>,
+  body: () => Promise<void>,
 ): Promise<void> {
   const original = await readDirectory();
-  const id = `t-empty-${Math.random().toString(36).slice(2, 8)}`;
   await putDirectory({
-    ...original,
-    users: [...original.users, { id, name: 'Evan Empty', role: 'teacher', email: `${id}@example.edu` }],
+    users: [...original.users, ...(additions.users ?? [])],
+    courses: [...original.courses, ...(additions.courses ?? [])],
+    enrollments: [...original.enrollments, ...(additions.enrollments ?? [])],
   });
   try {
-    await body({ id, token: await devToken(id) });
+    await body();
   } finally {
     await putDirectory(original);
   }
+}
+
+function uniqueId(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Runs `body` as a teacher, added for the occasion, who is enrolled in nothing. */
+export async function withTeacherWithoutCourses(
+  body: (teacher: { id: string; token: string }) => Promise<void>,
+): Promise<void> {
+  const id = uniqueId('t-empty');
+  await withDirectoryAdditions(
+    { users: [{ id, name: 'Evan Empty', role: 'teacher', email: `${id}@example.edu` }] },
+    async () => body({ id, token: await devToken(id) }),
+  );
+}
+
+/** Runs `body` as a teacher, added for the occasion, with `courses` courses of `perCourse` new students each. */
+export async function withLargeClass(
+  courses: number,
+  perCourse: number,
+  body: (teacher: { id: string; token: string; studentCount: number }) => Promise<void>,
+): Promise<void> {
+  const id = uniqueId('t-large');
+  const additions: DirectorySync = {
+    users: [{ id, name: 'Lara Large', role: 'teacher', email: `${id}@example.edu` }],
+    courses: [],
+    enrollments: [],
+  };
+  for (let c = 0; c < courses; c++) {
+    const courseId = `${id}-course-${c + 1}`;
+    additions.courses.push({ id: courseId, name: `Large course ${c + 1}` });
+    additions.enrollments.push({ courseId, userId: id, role: 'teacher' });
+    for (let s = 0; s < perCourse; s++) {
+      const studentId = `${id}-s-${c * perCourse + s + 1}`;
+      additions.users.push({ id: studentId, name: `Student ${c * perCourse + s + 1}`, role: 'student' });
+      additions.enrollments.push({ courseId, userId: studentId, role: 'student' });
+    }
+  }
+  await withDirectoryAdditions(additions, async () =>
+    body({ id, token: await devToken(id), studentCount: courses * perCourse }),
+  );
 }
