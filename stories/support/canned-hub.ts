@@ -1,0 +1,158 @@
+// Story fixtures: a HubClient whose `fetch` answers from canned JSON, so the catalogue needs no running hub.
+// This is not a test double: stories only show states; the browser tests run against the real hub.
+import { HubClient } from '@teacher-hub/core';
+import type { Roster } from '@teacher-hub/core';
+import type { ErrorBody } from '@teacher-hub/protocol';
+
+export const STORY_SERVER = 'https://hub.example.edu';
+
+export interface CannedHubOptions {
+  roster?: Roster;
+  /** Answer `GET /v1/roster` after this long. */
+  latencyMs?: number;
+  /** Fail this many roster calls with the given status before answering. */
+  failures?: number;
+  failureStatus?: number;
+  /** Never answer: the loading state. */
+  hang?: boolean;
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+export function cannedClient(options: CannedHubOptions): HubClient {
+  let failuresLeft = options.failures ?? 0;
+  return new HubClient({
+    server: STORY_SERVER,
+    token: 'story-token',
+    fetch: async (input) => {
+      const path = new URL(input).pathname;
+      if (options.hang) return new Promise<Response>(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, options.latencyMs ?? 250));
+      if (path !== '/v1/roster') return json(404, errorBody('NOT_FOUND', 'Not in this story.'));
+      if (failuresLeft > 0) {
+        failuresLeft -= 1;
+        return json(
+          options.failureStatus ?? 503,
+          errorBody('UNAVAILABLE', 'The hub is restarting. Try again.'),
+        );
+      }
+      return json(200, options.roster ?? { courses: [] });
+    },
+  });
+}
+
+function errorBody(code: ErrorBody['error']['code'], message: string): ErrorBody {
+  return { error: { code, message, requestId: 'req_7f3a9c2e' } };
+}
+
+/** The demo directory's view for Ada (CONTRACT.md), with made-up names. */
+export const ADA_ROSTER: Roster = {
+  courses: [
+    {
+      id: 'algebra-1',
+      name: 'Algebra I',
+      students: [
+        { id: 's-01', name: 'Amara Okafor' },
+        { id: 's-02', name: 'Ben Carter' },
+        { id: 's-03', name: 'Chloé Dubois' },
+        { id: 's-04', name: 'Diego Ramírez' },
+        { id: 's-05', name: 'Emma Schmidt' },
+      ],
+    },
+    {
+      id: 'biology-1',
+      name: 'Biology',
+      students: [
+        { id: 's-04', name: 'Diego Ramírez' },
+        { id: 's-05', name: 'Emma Schmidt' },
+        { id: 's-06', name: 'Farah Haddad' },
+        { id: 's-07', name: 'Gustav Lindqvist' },
+        { id: 's-08', name: 'Hana Sato' },
+      ],
+    },
+  ],
+};
+
+const FIRST = [
+  'Aiko',
+  'Bruno',
+  'Carmen',
+  'Dmitri',
+  'Esther',
+  'Felix',
+  'Grace',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Keiko',
+  'Liam',
+  'Maya',
+  'Nikolai',
+  'Olivia',
+  'Pedro',
+  'Quinn',
+  'Rosa',
+  'Samir',
+  'Tove',
+  'Uma',
+  'Victor',
+  'Wen',
+  'Ximena',
+  'Yusuf',
+  'Zoë',
+];
+const LAST = [
+  'Abe',
+  'Brennan',
+  'Costa',
+  'Dlamini',
+  'Eriksen',
+  'Fischer',
+  'García',
+  'Hoang',
+  'Ivanova',
+  'Jensen',
+  'Kowalski',
+  'Lund',
+  'Moreau',
+  'Nakamura',
+  'Osei',
+  'Petrov',
+  'Quispe',
+  'Rossi',
+  'Singh',
+  'Tanaka',
+];
+
+/**
+ * `courses` courses of `perCourse` students each; consecutive courses share a quarter of their students,
+ * as real timetables do.
+ */
+export function largeRoster(courses = 3, perCourse = 40): Roster {
+  const names = [
+    'Geometry',
+    'Chemistry',
+    'World History',
+    'Literature',
+    'Physics',
+    'Music',
+    'Art',
+    'Spanish',
+  ];
+  const shared = Math.floor(perCourse / 4);
+  return {
+    courses: Array.from({ length: courses }, (_, c) => ({
+      id: `course-${c + 1}`,
+      name: `${names[c % names.length]}${c >= names.length ? ` ${Math.floor(c / names.length) + 1}` : ''}`,
+      students: Array.from({ length: perCourse }, (_, i) => {
+        const n = c * (perCourse - shared) + i;
+        return {
+          id: `s-${String(n + 1).padStart(4, '0')}`,
+          name: `${FIRST[n % FIRST.length]} ${LAST[(n * 7 + Math.floor(n / FIRST.length)) % LAST.length]}`,
+        };
+      }),
+    })),
+  };
+}
