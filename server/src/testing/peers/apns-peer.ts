@@ -68,6 +68,8 @@ export interface ApnsPeer {
   failNext(count: number, reply: ApnsReply): void;
   /** Sends GOAWAY on every open connection, as APNs does before it closes one. */
   goAway(): void;
+  /** Delays every answer, e.g. to kill a sender while its requests are in flight. */
+  setResponseDelay(ms: number): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -118,6 +120,7 @@ export async function startApnsPeer(options: ApnsPeerOptions): Promise<ApnsPeer>
   const sessions = new Set<Http2Session>();
   let failures: { remaining: number; reply: ApnsReply } | undefined;
   let connections = 0;
+  let responseDelayMs = 0;
   /**
    * Per connection: the token in use, and whether the peer itself declared it expired (then a new one is
    * welcome at once rather than after 20 minutes).
@@ -175,6 +178,7 @@ export async function startApnsPeer(options: ApnsPeerOptions): Promise<ApnsPeer>
 
     try {
       const body = await readStream(stream);
+      if (responseDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, responseDelayMs));
       if (headers[':method'] !== 'POST') throw new ApnsError({ status: 405, reason: 'MethodNotAllowed' });
       if (!deviceToken) throw new ApnsError({ status: 404, reason: 'BadPath' });
       const connection = stream.session;
@@ -293,11 +297,15 @@ export async function startApnsPeer(options: ApnsPeerOptions): Promise<ApnsPeer>
         session.close();
       }
     },
+    setResponseDelay(ms) {
+      responseDelayMs = ms;
+    },
     reset() {
       requests.length = 0;
       jwtsSeen.clear();
       failingTokens.clear();
       failures = undefined;
+      responseDelayMs = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {
