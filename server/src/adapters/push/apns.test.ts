@@ -219,7 +219,7 @@ describe('ApnsProvider', () => {
   });
 
   describe('answers from APNs', () => {
-    it('reports the device gone on 410 Unregistered, BadDeviceToken and DeviceTokenNotForTopic', async () => {
+    it('reports the device gone on 410 Unregistered and BadDeviceToken, but not on DeviceTokenNotForTopic', async () => {
       const unregistered = deviceToken();
       const otherApp = deviceToken();
       peer.failToken(unregistered, { status: 410, reason: 'Unregistered' });
@@ -236,7 +236,7 @@ describe('ApnsProvider', () => {
         [
           ['dev-410', 'gone'],
           ['dev-bad', 'gone'],
-          ['dev-other-app', 'gone'],
+          ['dev-other-app', 'failed'],
         ],
       );
       assert.equal(peer.requests[1]?.reason, 'BadDeviceToken');

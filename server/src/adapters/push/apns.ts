@@ -64,8 +64,11 @@ interface ApnsResponse {
   body: string;
 }
 
-/** Reasons that mean the device token will never work again for this app. */
-const GONE_REASONS = new Set(['BadDeviceToken', 'Unregistered', 'DeviceTokenNotForTopic', 'ExpiredToken']);
+/**
+ * Reasons that mean the device token will never work again (besides any 410). Not `DeviceTokenNotForTopic`:
+ * that is a wrong `APNS_TOPIC` on our side, and treating it as gone would delete every iOS device.
+ */
+const GONE_REASONS = new Set(['BadDeviceToken', 'Unregistered']);
 
 export class ApnsProvider implements PushProvider {
   readonly channel = 'apns' as const;
