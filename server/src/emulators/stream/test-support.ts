@@ -132,11 +132,12 @@ export async function connectUser(
   baseURL: string,
   user: { id: string; name?: string },
   tokenProvider?: () => Promise<string>,
+  handshakeTimeoutMs = 2000,
 ): Promise<StreamChat> {
   const client = new StreamChat(API_KEY, { allowServerSideConnect: true, baseURL, timeout: 10_000 });
   // stream-chat races the handshake against a 15 s timer it never clears, which would keep the test
   // process alive that long after the last connect; locally a handshake takes milliseconds.
-  client.defaultWSTimeout = 2000;
+  client.defaultWSTimeout = handshakeTimeoutMs;
   await client.connectUser(user, tokenProvider ?? (() => userToken(user.id)));
   return client;
 }
