@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as directory from './0001_directory.ts';
+
+/**
+ * Every migration, in order. Names sort as they run; a released migration is never edited, only
+ * followed by a new one.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_directory': directory,
+};

@@ -1,0 +1,138 @@
+import type {
+  DevUser,
+  DirectoryEnrollment,
+  DirectorySync,
+  DirectorySyncResult,
+  Me,
+  Person,
+  Roster,
+} from '@teacher-hub/protocol';
+import { ApiError } from '../errors.ts';
+import type { Principal } from '../identity.ts';
+import { checkDirectory } from './directory-plan.ts';
+import type { DirectoryChange, DirectoryRepository, DirectoryUserRecord } from './directory-repository.ts';
+
+/**
+ * Called after a directory write committed, with the enrollments it removed. Rule 9 (a student removed
+ * from a course leaves that teacher's group chats and future sessions) hangs off this; listeners run in
+ * registration order and their errors reach the caller.
+ */
+export type EnrollmentsRemovedListener = (removed: readonly DirectoryEnrollment[]) => Promise<void>;
+
+/** Users known to exist, so a token's first request upserts its user and later ones cost nothing. */
+const KNOWN_USERS_LIMIT = 10_000;
+
+const byName = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+const compareByNameThenId = (a: Person, b: Person) =>
+  byName.compare(a.name, b.name) || (a.id < b.id ? -1 : 1);
+
+/** The LMS directory: who exists, which courses they teach or take, and who sees whom on a roster. */
+export class DirectoryService {
+  readonly #repository: DirectoryRepository;
+  readonly #listeners: EnrollmentsRemovedListener[] = [];
+  readonly #knownUserIds = new Set<string>();
+
+  constructor(deps: { repository: DirectoryRepository }) {
+    this.#repository = deps.repository;
+  }
+
+  /** Registers a rule-9 listener; returns a function that unregisters it. */
+  onEnrollmentsRemoved(listener: EnrollmentsRemovedListener): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      const index = this.#listeners.indexOf(listener);
+      if (index >= 0) this.#listeners.splice(index, 1);
+    };
+  }
+
+  /**
+   * Makes sure the token's user is in the directory, so an LMS can go live before its first sync. An
+   * existing user is left as the LMS synced them. Cheap after the first request of each user.
+   */
+  async ensureUser(principal: Principal): Promise<void> {
+    if (this.#knownUserIds.has(principal.id)) return;
+    await this.#repository.insertUserIfMissing({
+      id: principal.id,
+      name: principal.name,
+      role: principal.role,
+      email: null,
+    });
+    if (this.#knownUserIds.size >= KNOWN_USERS_LIMIT) this.#knownUserIds.clear();
+    this.#knownUserIds.add(principal.id);
+  }
+
+  findUser(id: string): Promise<DirectoryUserRecord | undefined> {
+    return this.#repository.findUser(id);
+  }
+
+  /** `GET /v1/me`: the directory's record of the caller (the token's claims if the LMS removed them since). */
+  async me(principal: Principal): Promise<Me> {
+    const user = await this.#repository.findUser(principal.id);
+    return {
+      user: user
+        ? { id: user.id, name: user.name, role: user.role, email: user.email }
+        : { id: principal.id, name: principal.name, role: principal.role, email: null },
+    };
+  }
+
+  /**
+   * `GET /v1/roster`. A teacher sees the courses they teach with their students; a student sees the
+   * courses they take with their teachers (in `students`, the contract's one shape). The token's role
+   * decides which, since the LMS signed it for this very request.
+   */
+  async roster(principal: Principal): Promise<Roster> {
+    const courses =
+      principal.role === 'teacher'
+        ? await this.#repository.coursesOf(principal.id, 'teacher', 'student')
+        : await this.#repository.coursesOf(principal.id, 'student', 'teacher');
+    return {
+      courses: courses
+        .map((course) => ({
+          id: course.id,
+          name: course.name,
+          students: [...course.members].sort(compareByNameThenId),
+        }))
+        .sort(compareByNameThenId),
+    };
+  }
+
+  /** Everyone in the directory, teachers first; for the demo's sign-in page. */
+  async listUsers(): Promise<DevUser[]> {
+    const users = await this.#repository.listUsers();
+    return users
+      .map(({ id, name, role, email }) => ({ id, name, role, email }))
+      .sort((a, b) => (a.role === b.role ? (a.id < b.id ? -1 : 1) : a.role === 'teacher' ? -1 : 1));
+  }
+
+  /**
+   * `PUT /v1/admin/directory`: the LMS's whole directory replaces ours. Refused as a whole (and nothing
+   * changes) when an enrollment points at a user or course the directory does not have.
+   */
+  async sync(directory: DirectorySync): Promise<DirectorySyncResult> {
+    this.#assertSound(directory);
+    return this.#afterWrite(await this.#repository.replaceAll(directory));
+  }
+
+  /** Upserts part of a directory (the dev seed); its courses end up with exactly its enrollments. */
+  async seed(directory: DirectorySync): Promise<DirectorySyncResult> {
+    this.#assertSound(directory);
+    return this.#afterWrite(await this.#repository.upsertPart(directory));
+  }
+
+  #assertSound(directory: DirectorySync): void {
+    const details = checkDirectory(directory);
+    if (details.length > 0) {
+      throw new ApiError('VALIDATION_FAILED', 'The directory is inconsistent; nothing was changed.', details);
+    }
+  }
+
+  async #afterWrite(change: DirectoryChange): Promise<DirectorySyncResult> {
+    // Forget what we knew: a removed user who still holds a valid token is re-created (without
+    // enrollments) on their next request, so every caller has a row that later tables can reference.
+    this.#knownUserIds.clear();
+    if (change.removedEnrollments.length > 0) {
+      for (const listener of this.#listeners) await listener(change.removedEnrollments);
+    }
+    return change.result;
+  }
+}
