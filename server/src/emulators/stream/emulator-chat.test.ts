@@ -171,8 +171,6 @@ describe('GetStream emulator with the stream-chat client', () => {
     for (let index = 0; index < 6; index += 1) {
       sent.push((await channel.sendMessage({ text: `page message ${index}` })).message.id);
     }
-    const fresh = s06.channel('hub-group', 'biology-lab');
-    await fresh.watch();
     const latest = await ada.channel('hub-group', groupId).query({ messages: { limit: 3 } });
     assert.deepEqual(
       latest.messages.map((m) => m.id),
@@ -333,7 +331,7 @@ describe('GetStream emulator with the stream-chat client', () => {
     assert.equal(download.headers.get('content-type'), 'text/plain');
     assert.equal(await download.text(), 'notes for the exam\n');
 
-    const image = await studentChannel.sendFile(PNG, 'dot.png', 'image/png', undefined, undefined);
+    // channel.sendImage takes no Buffer in Node; the client's sendFile posts the same request to /image.
     const imageUpload = await s01.sendFile(
       `${studentChannel._channelURL()}/image`,
       PNG,
@@ -344,7 +342,6 @@ describe('GetStream emulator with the stream-chat client', () => {
     const served = await fetch(imageUpload.file);
     assert.equal(served.headers.get('content-type'), 'image/png');
     assert.deepEqual(Buffer.from(await served.arrayBuffer()), PNG);
-    assert.ok(image.file);
 
     const { message } = await studentChannel.sendMessage({
       text: 'My notes',
@@ -385,6 +382,42 @@ describe('GetStream emulator with the stream-chat client', () => {
     await memberRemoved;
     assert.equal(adaChannel.state.members['s-06'], undefined);
     await assert.rejects(s06.channel('hub-group', groupId).query({}), /ReadChannel/);
+  });
+
+  it('sorts and filters by last_message_at, and partially updates channel data', async () => {
+    const before = new Date(Date.now() - 1000).toISOString();
+    await server
+      .channel('hub-group', 'biology-lab')
+      .sendMessage({ text: 'Lab report due', user_id: 't-ada' });
+    const recent = await ada.queryChannels(
+      { members: { $in: ['t-ada'] }, last_message_at: { $gt: before } },
+      [{ last_message_at: -1 }],
+    );
+    assert.equal(recent[0]?.id, 'biology-lab');
+    const quiet = await ada.queryChannels({ type: 'hub-direct', last_message_at: { $exists: false } });
+    assert.deepEqual(
+      quiet.map((channel) => channel.id),
+      ['ada-s01'],
+    );
+
+    await server.channel('hub-group', 'biology-lab').updatePartial({ set: { course: 'biology-1' } as never });
+    const [lab] = await ada.queryChannels({ type: 'hub-group', course: 'biology-1' } as never);
+    assert.equal(lab?.id, 'biology-lab');
+    assert.equal(nameOf(lab?.data), 'Biology lab', 'a partial update keeps the other fields');
+  });
+
+  it('serves users and the upload configuration the composer checks', async () => {
+    const { users } = await server.queryUsers({ id: { $in: ['s-01', 't-ada'] } }, [{ id: 1 }]);
+    assert.deepEqual(
+      users.map((user) => [user.id, user.name]),
+      [
+        ['s-01', 'Student One'],
+        ['t-ada', 'Ada Lovelace'],
+      ],
+    );
+    const { app } = await s01.getAppSettings();
+    assert.ok(app?.image_upload_config?.allowed_mime_types?.includes('image/png'));
+    assert.equal((app as { webhook_url?: string } | undefined)?.webhook_url, undefined);
   });
 
   it('deletes a channel and tells its watchers', async () => {

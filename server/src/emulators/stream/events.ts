@@ -66,7 +66,7 @@ export async function toWatchers(
     for (const connection of connections) send(connection, withCount);
     return;
   }
-  for (const [connection, payload] of await withUnread(ctx, connections, withCount, cid))
+  for (const [connection, payload] of await withUnread(ctx, connections, withCount, undefined))
     send(connection, payload);
 }
 

@@ -224,7 +224,12 @@ export function adminRoutes(ctx: EmulatorContext) {
       );
     })
     .get('/app', async (c) => {
-      const settings = ctx.settings();
+      // stream-chat reads the upload configuration client-side; where webhooks go is the server's business.
+      const { webhook_url, revoke_tokens_issued_before, ...visible } = ctx.settings();
+      const settings =
+        c.get('caller').kind === 'server'
+          ? { ...visible, webhook_url, revoke_tokens_issued_before }
+          : visible;
       const types = await listChannelTypes(ctx.db);
       return c.json(
         {
@@ -232,7 +237,6 @@ export function adminRoutes(ctx: EmulatorContext) {
             ...settings,
             permission_version: 'v2',
             multi_tenant_enabled: false,
-            webhook_url: settings.webhook_url,
             channel_configs: Object.fromEntries(types.map((type) => [type.name, presentChannelType(type)])),
             file_upload_config: {
               size_limit: ctx.uploadLimits.maxBytes,

@@ -380,7 +380,9 @@ async function applyChanges(
     canonical(mentions) !== canonical(row.mentioned_user_ids) ||
     canonical(data) !== canonical(row.data);
   const pinned = changes.pinned ?? row.pinned;
-  const pinChanged = pinned !== row.pinned || (pinned && changes.pin_expires !== undefined);
+  const expires =
+    changes.pin_expires === undefined ? row.pin_expires : readExpiry(changes.pin_expires, operation);
+  const pinChanged = pinned !== row.pinned || (pinned && expires?.getTime() !== row.pin_expires?.getTime());
 
   // A member may pin anyone's message (pin-message) but edit only their own (update-message-owner).
   if (contentChanged) {
@@ -402,7 +404,7 @@ async function applyChanges(
           pinned: true,
           pinned_at: row.pinned ? row.pinned_at : pinDate(changes.pinned_at, now),
           pinned_by_id: row.pinned ? row.pinned_by_id : (actorId ?? row.user_id),
-          pin_expires: readExpiry(changes.pin_expires, operation),
+          pin_expires: expires,
         }
       : { pinned: false, pinned_at: null, pinned_by_id: null, pin_expires: null }
     : {};
