@@ -94,7 +94,6 @@ const idListConverter = {
  * @cssproperty --hub-student-picker-header-background - Course headers. Defaults to `--hub-color-surface-muted`.
  * @cssproperty --hub-student-picker-border-color - Frame and dividers. Defaults to `--hub-color-border`.
  * @cssproperty --hub-student-picker-radius - Corner radius of the frame. Defaults to `--hub-radius`.
-
  */
 export class StudentPicker extends HubElement {
   static override styles: CSSResultGroup = [HubElement.styles, styles];

@@ -227,7 +227,8 @@ export default css`
     background: var(--_hub-color-surface-hover);
   }
 
-  .row:has(.checkbox:focus-visible) {
+  .option .row:has(.checkbox:focus-visible),
+  .course-header:has(.checkbox:focus-visible) {
     background: var(--_hub-color-accent-subtle);
   }
 
