@@ -35,10 +35,113 @@ export interface SettingsTable {
   updated_at: UpdatedAt;
 }
 
+/** jsonb written as a JSON string and read back parsed. */
+type Json<T> = ColumnType<T, string, string>;
+type Generated<T> = ColumnType<T, never, never>;
+
+export type JobStatus = 'pending' | 'running' | 'done' | 'dead';
+
+export interface JobsTable {
+  id: Generated<string>;
+  key: string;
+  kind: string;
+  payload: Json<unknown>;
+  run_at: Date;
+  status: ColumnType<JobStatus, JobStatus | undefined, JobStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  max_attempts: ColumnType<number, number | undefined, number>;
+  lease_until: Date | null;
+  locked_by: string | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  finished_at: Date | null;
+}
+
+export interface DevicesTable {
+  id: string;
+  user_id: string;
+  platform: 'web' | 'android' | 'ios';
+  /** The web push endpoint, or the FCM / APNs device token. */
+  address: string;
+  keys: Json<{ p256dh: string; auth: string } | null> | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface NotificationsTable {
+  id: string;
+  seq: Generated<string>;
+  user_id: string;
+  kind: string;
+  priority: 'urgent' | 'normal';
+  title: string;
+  body: string;
+  data: Json<Record<string, string>>;
+  dedupe_key: string;
+  listed: boolean;
+  created_at: Date;
+  read_at: Date | null;
+}
+
+export type DeliveryStatus = 'pending' | 'sent' | 'gone' | 'failed' | 'dead';
+
+export interface DeliveriesTable {
+  id: string;
+  notification_id: string;
+  user_id: string;
+  channel: 'webpush' | 'fcm' | 'apns' | 'email';
+  device_id: string | null;
+  collapse_key: string;
+  ttl_seconds: number;
+  email: Json<unknown> | null;
+  status: ColumnType<DeliveryStatus, DeliveryStatus | undefined, DeliveryStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+export interface DeliveryAttemptsTable {
+  id: Generated<string>;
+  delivery_id: string;
+  attempted_at: Date;
+  outcome: 'sent' | 'gone' | 'retry' | 'failed';
+  detail: string | null;
+  instance: string;
+}
+
+export interface NotificationPreferencesTable {
+  user_id: string;
+  kind: string;
+  channel: string;
+  enabled: boolean;
+  updated_at: UpdatedAt;
+}
+
+export interface MailboxTable {
+  id: string;
+  message_id: string;
+  to_address: string;
+  from_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  calendar: Json<unknown> | null;
+  created_at: CreatedAt;
+}
+
 /** The hub's tables, as Kysely sees them. Later migrations add to it. */
 export interface HubDatabase {
   users: UsersTable;
   courses: CoursesTable;
   enrollments: EnrollmentsTable;
   settings: SettingsTable;
+  jobs: JobsTable;
+  devices: DevicesTable;
+  notifications: NotificationsTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
+  notification_preferences: NotificationPreferencesTable;
+  mailbox: MailboxTable;
 }

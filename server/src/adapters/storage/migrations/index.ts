@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as directory from './0001_directory.ts';
+import * as notifications from './0002_notifications.ts';
 
 /**
  * Every migration, in order. Names sort as they run; a released migration is never edited, only
@@ -7,4 +8,5 @@ import * as directory from './0001_directory.ts';
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_directory': directory,
+  '0002_notifications': notifications,
 };
