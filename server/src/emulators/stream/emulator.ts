@@ -184,16 +184,22 @@ export function createStreamEmulator(options: StreamEmulatorOptions): StreamEmul
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   let closing = false;
-  const onClosed = async (connection: Connection) => {
+  const closingWork = new Set<Promise<void>>();
+  const onClosed = (connection: Connection): Promise<void> => {
     const stopped = live.remove(connection);
     // While shutting down the database may already be going away: forget the connection, write nothing.
-    if (closing) return;
-    try {
-      for (const cid of stopped) await stopWatchingEvent(ctx, cid, connection.userId);
-      if (!live.isOnline(connection.userId)) await touchLastActive(db, connection.userId, now());
-    } catch (error) {
-      report(error, 'closing a connection');
-    }
+    if (closing) return Promise.resolve();
+    const work = (async () => {
+      try {
+        for (const cid of stopped) await stopWatchingEvent(ctx, cid, connection.userId);
+        if (!live.isOnline(connection.userId)) await touchLastActive(db, connection.userId, now());
+      } catch (error) {
+        report(error, 'closing a connection');
+      }
+    })();
+    closingWork.add(work);
+    void work.finally(() => closingWork.delete(work));
+    return work;
   };
 
   return {
@@ -210,6 +216,7 @@ export function createStreamEmulator(options: StreamEmulatorOptions): StreamEmul
       for (const connection of live.all()) connection.socket.close(1001, 'emulator shutting down');
       for (const client of sockets.clients) client.terminate();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
+      await Promise.all(closingWork);
       await ctx.webhooks.close();
     },
   };
