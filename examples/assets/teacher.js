@@ -7,5 +7,6 @@ const picker = document.querySelector('student-picker');
 const summary = document.querySelector('#picked');
 picker?.addEventListener('change', () => {
   const count = picker.value.length;
-  summary.textContent = count === 0 ? 'Nobody selected yet.' : `${count} selected: ${picker.value.join(', ')}`;
+  summary.textContent =
+    count === 0 ? 'Nobody selected yet.' : `${count} selected: ${picker.value.join(', ')}`;
 });

@@ -9,6 +9,21 @@ import { reset, tokens } from '../styles/tokens.ts';
 import type { Theme } from '../styles/tokens.ts';
 
 /**
+ * The hub that served this SDK, the default `server`: a module loaded from `https://hub.example.edu/sdk/…`
+ * talks to `https://hub.example.edu` unless told otherwise. Undefined when the SDK is bundled by the host.
+ */
+export const SDK_HUB_SERVER: string | undefined = (() => {
+  try {
+    const url = new URL(import.meta.url);
+    const at = url.pathname.lastIndexOf('/sdk/');
+    if (at < 0 || !url.protocol.startsWith('http')) return undefined;
+    return url.origin + url.pathname.slice(0, at);
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
  * The base of every Teacher Hub element: finds the `HubClient` to talk through and carries the common
  * attributes of the contract.
  *
@@ -32,7 +47,10 @@ import type { Theme } from '../styles/tokens.ts';
 export class HubElement extends LitElement {
   static override styles: CSSResultGroup = [tokens, reset];
 
-  /** The hub server's base URL, e.g. `https://hub.example.edu`. Not needed inside `<teacher-hub>`. */
+  /**
+   * The hub server's base URL, e.g. `https://hub.example.edu`. Defaults to the hub the SDK script was
+   * loaded from; not needed inside `<teacher-hub>`.
+   */
   @property() server?: string;
 
   /** A hub token signed by the host LMS for the current user. */
@@ -83,7 +101,8 @@ export class HubElement extends LitElement {
   }
 
   #createOwnClient(): HubClient | undefined {
-    const { server, token, tokenUrl, tokenProvider } = this;
+    const { token, tokenUrl, tokenProvider } = this;
+    const server = this.server ?? SDK_HUB_SERVER;
     if (!server || !(token || tokenUrl || tokenProvider)) return undefined;
     return new HubClient({ server, token, tokenUrl, tokenProvider });
   }
