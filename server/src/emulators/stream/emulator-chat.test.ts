@@ -280,6 +280,16 @@ describe('GetStream emulator with the stream-chat client', () => {
       fetched.message.thread_participants?.map((user) => user.id),
       ['t-ada', 's-01'],
     );
+    const thread = await s01.getThread(parent.id, { reply_limit: 10 });
+    const threadState = thread.state.getLatestValue();
+    assert.equal(threadState.replyCount, 2);
+    assert.deepEqual(
+      threadState.replies.map((m) => m.text),
+      ['Is x negative?', 'No, positive.'],
+    );
+    const { threads } = await s01.queryThreads({ limit: 5 });
+    assert.ok(threads.some((t) => t.id === parent.id));
+
     const state = await ada.channel('hub-group', groupId).query({ messages: { limit: 5 } });
     const ids = state.messages.map((m) => m.text);
     assert.ok(!ids.includes('Is x negative?'), 'a thread-only reply stays out of the channel');

@@ -16,6 +16,7 @@ import { LiveConnections, type Connection } from './live.ts';
 import { adminRoutes } from './routes-admin.ts';
 import { channelRoutes, stopWatchingEvent } from './routes-channels.ts';
 import { messageRoutes } from './routes-messages.ts';
+import { threadRoutes } from './routes-threads.ts';
 import { DEFAULT_UPLOAD_LIMITS, fileServingRoutes, uploadRoutes } from './routes-uploads.ts';
 import { migrations, type StreamDatabase } from './schema.ts';
 import {
@@ -180,6 +181,7 @@ export function createStreamEmulator(options: StreamEmulatorOptions): StreamEmul
   app.route('/', adminRoutes(ctx));
   app.route('/', uploadRoutes(ctx));
   app.route('/', messageRoutes(ctx));
+  app.route('/', threadRoutes(ctx));
   app.route('/', channelRoutes(ctx));
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });

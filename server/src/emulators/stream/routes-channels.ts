@@ -132,7 +132,7 @@ function stateOptions(body: JsonObject) {
 }
 
 /** Registers a watch for the caller's connection and tells the other watchers. */
-async function startWatching(
+export async function startWatching(
   ctx: EmulatorContext,
   caller: Caller,
   connectionId: string | undefined,
