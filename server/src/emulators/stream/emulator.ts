@@ -72,7 +72,8 @@ class InlineMigrations implements MigrationProvider {
 }
 
 export function createStreamEmulator(options: StreamEmulatorOptions): StreamEmulator {
-  const db = options.db as Kysely<StreamDatabase>;
+  // The emulator's queries name columns as stored: plugins of the hub's instance (CamelCase…) must not apply.
+  const db = (options.db as Kysely<StreamDatabase>).withoutPlugins();
   const now = options.now ?? (() => new Date());
   const report =
     options.onError ??
