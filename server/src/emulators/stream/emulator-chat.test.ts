@@ -430,6 +430,32 @@ describe('GetStream emulator with the stream-chat client', () => {
     assert.equal((app as { webhook_url?: string } | undefined)?.webhook_url, undefined);
   });
 
+  it('notifies a member who is connected but not watching about new messages', async () => {
+    const added = nextEvent<Event>(
+      s06,
+      'notification.added_to_channel',
+      (e) => e.channel_id === 'office-hours',
+    );
+    await server
+      .channel('hub-direct', 'office-hours', { members: ['t-ada', 's-06'], created_by_id: 't-ada' } as never)
+      .create();
+    await added;
+    const notified = nextEvent<Event>(
+      s06,
+      'notification.message_new',
+      (e) => e.channel_id === 'office-hours',
+    );
+    const watcherOnly = nextEvent<Event>(s06, 'message.new', (e) => e.channel_id === 'office-hours', 300);
+    await server
+      .channel('hub-direct', 'office-hours')
+      .sendMessage({ text: 'Office hours moved', user_id: 't-ada' });
+    const event = await notified;
+    assert.equal(event.message?.text, 'Office hours moved');
+    assert.equal(event.channel?.cid, 'hub-direct:office-hours');
+    assert.ok((event.unread_channels ?? 0) >= 1);
+    await assert.rejects(watcherOnly, /no message.new event/, 'message.new goes to watchers only');
+  });
+
   it('deletes a channel and tells its watchers', async () => {
     await server
       .channel('hub-group', 'to-delete', { members: ['t-ada', 's-01'], created_by_id: 't-ada' } as never)
