@@ -155,7 +155,12 @@ function fieldCondition(field: string, operator: string, value: unknown, scope: 
     return operator === '$eq' && value === true ? FALSE : TRUE;
   }
   if (field === 'frozen') return compare(sql`c.frozen`, operator, Boolean(value), field);
-  if (field === 'member_count') return compare(MEMBER_COUNT, operator, value, field);
+  if (field === 'member_count') {
+    const numbers = (Array.isArray(value) ? value : [value]).every((item) => Number.isInteger(item));
+    if (operator !== '$exists' && !numbers)
+      throw fail.input(OPERATION, 'member_count must be compared to integers');
+    return compare(MEMBER_COUNT, operator, value, field);
+  }
   const timestamp = TIMESTAMP_FIELDS[field];
   if (timestamp) {
     if (operator === '$exists') return compare(timestamp, operator, value, field);

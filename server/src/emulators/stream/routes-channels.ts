@@ -448,6 +448,16 @@ export function channelRoutes(ctx: EmulatorContext) {
         if (body[unsupported] !== undefined)
           throw fail.input(operation, `${unsupported} is not supported by the emulator`);
       }
+      if (
+        body.data !== undefined &&
+        (typeof body.data !== 'object' || body.data === null || Array.isArray(body.data))
+      ) {
+        throw fail.input(operation, 'data must be an object');
+      }
+      for (const list of ['add_members', 'remove_members', 'add_moderators', 'demote_moderators']) {
+        if (body[list] !== undefined && !Array.isArray(body[list]))
+          throw fail.input(operation, `${list} must be a list`);
+      }
       const data = body.data === undefined ? undefined : channelData(asObject(body.data));
       const cooldown = typeof body.cooldown === 'number' ? body.cooldown : undefined;
       const add = readMemberList(body.add_members, operation);
@@ -546,6 +556,14 @@ export function channelRoutes(ctx: EmulatorContext) {
       const body = await readBody(c, operation);
       const owns = caller.kind === 'client' && loaded.channel.created_by_id === caller.userId;
       await authorize(ctx, caller, loaded, 'update-channel', operation, { owns });
+      if (
+        body.set !== undefined &&
+        (typeof body.set !== 'object' || body.set === null || Array.isArray(body.set))
+      ) {
+        throw fail.input(operation, 'set must be an object');
+      }
+      if (body.unset !== undefined && !Array.isArray(body.unset))
+        throw fail.input(operation, 'unset must be a list');
       const data = { ...asObject(loaded.channel.data), ...channelData(asObject(body.set)) };
       for (const key of asArray(body.unset).filter(isString)) delete data[key];
       const updated = await updateChannelData(ctx.db, loaded.channel.cid, data, ctx.now());

@@ -645,7 +645,13 @@ export function messageRoutes(ctx: EmulatorContext) {
         throw fail.input(operation, 'reactions are disabled for this channel type');
       await authorize(ctx, caller, loaded, 'create-reaction', operation);
       if (!(await getUser(ctx.db, userId))) throw fail.notFound(operation, `user "${userId}" does not exist`);
-      const score = Number.isInteger(input.score) ? (input.score as number) : 1;
+      if (
+        input.score !== undefined &&
+        (!Number.isInteger(input.score) || (input.score as number) < 1 || (input.score as number) > 1_000_000)
+      ) {
+        throw fail.input(operation, 'reaction.score must be an integer from 1 to 1000000');
+      }
+      const score = (input.score as number | undefined) ?? 1;
       const data: JsonObject = {};
       for (const [key, value] of Object.entries(input)) {
         if (!['type', 'score', 'user', 'user_id', 'message_id', 'created_at', 'updated_at'].includes(key))
