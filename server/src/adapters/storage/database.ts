@@ -26,6 +26,7 @@ export interface Database {
   readonly kind: StorageConfig['kind'];
   /** Answers when the database does (`select 1`); throws otherwise. */
   ping(): Promise<void>;
+  /** Waits for queries in flight, then closes; idempotent. */
   close(): Promise<void>;
 }
 
@@ -34,10 +35,13 @@ export async function openDatabase(
   storage: StorageConfig,
   options: OpenDatabaseOptions = {},
 ): Promise<Database> {
-  const database =
+  const opened =
     storage.kind === 'pglite'
       ? await openPglite(storage.dataDir, options)
       : openPostgres(storage.url, options);
+  let closing: Promise<void> | undefined;
+  // Closing twice (a shutdown racing a test's cleanup) is harmless.
+  const database: Database = { ...opened, close: () => (closing ??= opened.close()) };
   try {
     await migrateToLatest(database.db);
   } catch (error) {

@@ -19,7 +19,7 @@ onEachDatabase('KyselyDirectoryRepository', (target) => {
   });
   after(() => target.closeAll());
   beforeEach(async () => {
-    await sql`truncate enrollments, users, courses`.execute(database.db);
+    await sql`truncate enrollments, users, courses cascade`.execute(database.db);
   });
 
   it('stores a whole directory and reports what it did', async () => {

@@ -1,0 +1,62 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { ApiError } from './domain/errors.ts';
+import { createOriginMatcher } from './http/cors.ts';
+import { handleError, handleNotFound } from './http/errors.ts';
+import { staticRoutes, type StaticRoots } from './http/static.ts';
+import type { PublicEnv } from './http/types.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { authRoutes } from './routes/auth.ts';
+import { healthRoutes } from './routes/health.ts';
+import { rosterRoutes } from './routes/roster.ts';
+import type { Services } from './services.ts';
+
+export interface AppOptions {
+  /** Where the SDK bundle and the demo LMS are read from; defaults to `dist/sdk` and `examples` of the repo. */
+  staticRoots?: StaticRoots;
+}
+
+/** Builds the hub's HTTP app from its services. `AppType` (below) is its exact type for typed clients. */
+export function createApp(services: Services, options: AppOptions = {}) {
+  const { config, logger } = services;
+  const isAllowedOrigin = createOriginMatcher(config.http.allowedOrigins);
+  const limitBody = bodyLimit({
+    maxSize: config.http.maxBodyBytes,
+    onError: () => {
+      throw new ApiError(
+        'PAYLOAD_TOO_LARGE',
+        `The request body is larger than ${config.http.maxBodyBytes} bytes.`,
+      );
+    },
+  });
+
+  const app = new Hono<PublicEnv>();
+  app.onError(handleError(logger));
+  app.notFound(handleNotFound);
+  app.use(requestId());
+  app.use(
+    cors({
+      origin: (origin) => (isAllowedOrigin(origin) ? origin : null),
+      credentials: true,
+      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposeHeaders: ['X-Request-Id'],
+      maxAge: 600,
+    }),
+  );
+  // The admin directory has its own, larger limit, checked after its key.
+  app.use((c, next) => (c.req.path.startsWith('/v1/admin/') ? next() : limitBody(c, next)));
+
+  const routes = app
+    .route('/', healthRoutes(services))
+    .route('/v1', authRoutes(services))
+    .route('/v1', rosterRoutes(services))
+    .route('/v1/admin', adminRoutes(services));
+
+  app.route('/', staticRoutes({ devMode: config.mode === 'dev', roots: options.staticRoots }));
+  return routes;
+}
+
+export type AppType = ReturnType<typeof createApp>;

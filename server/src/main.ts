@@ -1,0 +1,75 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type HubConfig } from './env.ts';
+import { createConsoleLogger } from './logger.ts';
+import { createServices } from './services.ts';
+
+/** Starts the hub. The only file that reads `process.env`. */
+async function main(): Promise<void> {
+  const logger = createConsoleLogger();
+  const config = readConfig();
+  for (const warning of config.warnings) logger.warn(warning);
+
+  const services = await createServices(config, { logger });
+  const app = createApp(services);
+  const server = serve(
+    { fetch: app.fetch, port: config.server.port, hostname: config.server.host },
+    (address) => {
+      const url = config.server.port === 0 ? `http://localhost:${address.port}` : config.server.publicUrl;
+      logger.info(`Teacher Hub listening on ${url}`, {
+        mode: config.mode,
+        port: address.port,
+        db: services.database.kind,
+        ...(config.storage.kind === 'pglite' ? { dataDir: config.storage.dataDir } : {}),
+      });
+      if (config.mode === 'dev') {
+        logger.info(
+          `Dev mode: demo LMS at ${url}/, tokens from POST /v1/dev/token` +
+            (config.admin.isDevDefault ? `, admin key "${config.admin.key}"` : ''),
+        );
+      }
+    },
+  );
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: shutting down`);
+    // Stop accepting connections, let in-flight requests finish, then close the database.
+    const forced = setTimeout(() => {
+      logger.warn('Shutdown took longer than 10 s; exiting.');
+      process.exit(1);
+    }, 10_000);
+    forced.unref();
+    server.close(() => {
+      services.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error('closing the database failed', { error });
+          process.exit(1);
+        },
+      );
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function readConfig(): HubConfig {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error('The hub failed to start:', error);
+  process.exit(1);
+});

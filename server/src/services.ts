@@ -1,0 +1,121 @@
+import type { Health } from '@teacher-hub/protocol';
+import { DEMO_DIRECTORY } from './adapters/directory/demo-directory.ts';
+import {
+  createDevTokenIssuer,
+  DEV_TOKEN_AUDIENCE,
+  DEV_TOKEN_ISSUER,
+  generateDevTokenSecret,
+} from './adapters/identity/dev-token-issuer.ts';
+import { createJwtVerifier } from './adapters/identity/jwt-verifier.ts';
+import { openDatabase, type Database } from './adapters/storage/database.ts';
+import { KyselyDirectoryRepository } from './adapters/storage/directory-repository.ts';
+import { SettingsStore } from './adapters/storage/settings-store.ts';
+import { systemClock, type Clock } from './domain/clock.ts';
+import { DirectoryService } from './domain/directory/directory-service.ts';
+import type { TokenIssuer, TokenVerifier } from './domain/identity.ts';
+import type { HubConfig } from './env.ts';
+import { createConsoleLogger, type Logger } from './logger.ts';
+
+/** The settings key of the dev token secret: generated at the first dev boot, so dev tokens survive restarts. */
+export const DEV_TOKEN_SECRET_SETTING = 'identity.dev-token-secret';
+
+export interface Services {
+  readonly config: HubConfig;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly database: Database;
+  readonly settings: SettingsStore;
+  readonly directory: DirectoryService;
+  readonly tokens: {
+    readonly verifier: TokenVerifier;
+    /** Dev mode only: signs the tokens of `POST /v1/dev/token`. */
+    readonly devIssuer: TokenIssuer | null;
+  };
+  /** `GET /health`: the providers in use, and whether the database answers. */
+  health(): Promise<Health>;
+  /** Closes the database (after in-flight queries); idempotent. */
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** A PGlite data directory dump for `HUB_DATA_DIR=memory` (tests start faster from one). */
+  pgliteTemplate?: Blob;
+}
+
+/**
+ * The one place that wires adapters to domain services (DESIGN.md "Shape"). Opens and migrates the
+ * database, sets up token verification for the mode, and in dev mode seeds the demo directory.
+ */
+export async function createServices(config: HubConfig, options: ServiceOptions = {}): Promise<Services> {
+  const logger = options.logger ?? createConsoleLogger();
+  const clock = options.clock ?? systemClock;
+  const database = await openDatabase(config.storage, {
+    pgliteTemplate: options.pgliteTemplate,
+    onPoolError: (error) => logger.error('database connection lost', { error }),
+  });
+
+  try {
+    const settings = new SettingsStore(database.db);
+    const directory = new DirectoryService({ repository: new KyselyDirectoryRepository(database.db) });
+
+    let verifier: TokenVerifier;
+    let devIssuer: TokenIssuer | null = null;
+    const identity = config.identity;
+    if (identity.kind === 'dev') {
+      const secret = await settings.getOrCreate(DEV_TOKEN_SECRET_SETTING, generateDevTokenSecret);
+      verifier = createJwtVerifier({
+        key: { kind: 'secret', secret },
+        issuer: DEV_TOKEN_ISSUER,
+        audience: DEV_TOKEN_AUDIENCE,
+        clock,
+      });
+      devIssuer = createDevTokenIssuer({ secret, clock });
+      await directory.seed(DEMO_DIRECTORY);
+    } else {
+      verifier = createJwtVerifier({
+        key:
+          identity.kind === 'secret'
+            ? { kind: 'secret', secret: identity.secret }
+            : { kind: 'jwks', url: identity.url, algorithms: identity.algorithms },
+        issuer: identity.issuer,
+        audience: identity.audience,
+        clock,
+      });
+    }
+
+    let closed: Promise<void> | undefined;
+    return {
+      config,
+      logger,
+      clock,
+      database,
+      settings,
+      directory,
+      tokens: { verifier, devIssuer },
+      async health() {
+        let ok = true;
+        try {
+          await database.ping();
+        } catch (error) {
+          ok = false;
+          logger.error('health check: the database does not answer', { error });
+        }
+        return {
+          ok,
+          mode: config.mode,
+          // Chat, video, push and email adapters arrive with their issues; until then nothing is claimed.
+          providers: { db: database.kind, chat: 'none', video: 'none', push: [], email: 'none' },
+        };
+      },
+      close() {
+        closed ??= database.close();
+        return closed;
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
