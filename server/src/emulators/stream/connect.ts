@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import { checkRevocation, verifyToken, type EmulatorContext } from './context.ts';
+import { checkRevocation, containsNul, verifyToken, type EmulatorContext } from './context.ts';
 import { ErrorCode, fail, StreamApiError } from './errors.ts';
 import { send, type Connection } from './live.ts';
 import { presentUser } from './present.ts';
@@ -45,6 +45,13 @@ async function openConnection(
       ErrorCode.input,
       400,
       'Connect failed with error: "json parameter is missing or not JSON"',
+    );
+  }
+  if (containsNul(payload)) {
+    throw new StreamApiError(
+      ErrorCode.input,
+      400,
+      'Connect failed with error: "NUL characters are not allowed"',
     );
   }
   const token = url.searchParams.get('authorization') ?? undefined;

@@ -161,27 +161,44 @@ export async function authenticateRequest(ctx: EmulatorContext, c: EmulatorHonoC
 
 // ----------------------------------------------------------------------------------- request helpers
 
+/** PostgreSQL stores no NUL character in text or jsonb: refuse it up front instead of failing later. */
+export function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value && typeof value === 'object') {
+    return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || containsNul(inner));
+  }
+  return false;
+}
+
 export async function readBody(c: EmulatorHonoContext, operation: string): Promise<JsonObject> {
   const text = await c.req.text();
   if (!text.trim()) return {};
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as JsonObject;
+    parsed = JSON.parse(text);
   } catch {
-    // answered below
+    throw fail.input(operation, 'the request body must be a JSON object');
   }
-  throw fail.input(operation, 'the request body must be a JSON object');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw fail.input(operation, 'the request body must be a JSON object');
+  }
+  if (containsNul(parsed)) throw fail.input(operation, 'NUL characters are not allowed');
+  return parsed as JsonObject;
 }
 
 /** GET endpoints carry their options JSON-encoded in `payload` (and sometimes as plain params). */
 export function readPayload(c: EmulatorHonoContext, operation: string): JsonObject {
   const raw = c.req.query('payload');
   if (!raw) return {};
+  let parsed: unknown;
   try {
-    return asObject(JSON.parse(raw));
+    parsed = JSON.parse(raw);
   } catch {
     throw fail.input(operation, 'payload must be JSON');
   }
+  if (containsNul(parsed)) throw fail.input(operation, 'NUL characters are not allowed');
+  return asObject(parsed);
 }
 
 export function isString(value: unknown): value is string {

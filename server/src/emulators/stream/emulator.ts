@@ -148,6 +148,9 @@ export function createStreamEmulator(options: StreamEmulatorOptions): StreamEmul
   );
   app.use('*', async (c, next) => {
     c.set('startedAt', performance.now());
+    if (/%00/.test(c.req.url)) {
+      throw new StreamApiError(ErrorCode.input, 400, 'NUL characters are not allowed in the URL');
+    }
     await ready;
     await next();
   });
