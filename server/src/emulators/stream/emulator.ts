@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { WebSocketServer } from 'ws';
@@ -175,6 +176,14 @@ export function createStreamEmulator(options: StreamEmulatorOptions): StreamEmul
       404,
     ),
   );
+  // JSON bodies are small; uploads have their own limit (routes-uploads.ts).
+  const jsonBodyLimit = bodyLimit({
+    maxSize: 1024 * 1024,
+    onError: () => {
+      throw new StreamApiError(ErrorCode.payloadTooBig, 413, 'the request body is larger than 1 MiB');
+    },
+  });
+  app.use('*', (c, next) => (/\/(file|image)$/.test(c.req.path) ? next() : jsonBodyLimit(c, next)));
   // File URLs work without credentials, like Stream's CDN links; everything else needs the API key and a token.
   app.route('/', fileServingRoutes(ctx));
   app.use('*', async (c, next) => {
