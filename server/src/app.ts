@@ -10,12 +10,14 @@ import type { PublicEnv } from './http/types.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
+import { notificationRoutes, type NotificationRouteOptions } from './routes/notifications.ts';
 import { rosterRoutes } from './routes/roster.ts';
 import type { Services } from './services.ts';
 
 export interface AppOptions {
   /** Where the SDK bundle and the demo LMS are read from; defaults to `dist/sdk` and `examples` of the repo. */
   staticRoots?: StaticRoots;
+  notifications?: NotificationRouteOptions;
 }
 
 /** Builds the hub's HTTP app from its services. `AppType` (below) is its exact type for typed clients. */
@@ -53,6 +55,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
     .route('/', healthRoutes(services))
     .route('/v1', authRoutes(services))
     .route('/v1', rosterRoutes(services))
+    .route('/v1', notificationRoutes(services, options.notifications))
     .route('/v1/admin', adminRoutes(services));
 
   app.route('/', staticRoutes({ devMode: config.mode === 'dev', roots: options.staticRoots }));

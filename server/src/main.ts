@@ -12,6 +12,7 @@ async function main(): Promise<void> {
 
   const services = await createServices(config, { logger });
   const app = createApp(services);
+  services.start();
   const server = serve(
     { fetch: app.fetch, port: config.server.port, hostname: config.server.host },
     (address) => {
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
       );
     });
     if ('closeIdleConnections' in server) server.closeIdleConnections();
+    // Live streams (SSE) never go idle: end them so the server can close; clients reconnect elsewhere.
+    if ('closeAllConnections' in server) server.closeAllConnections();
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

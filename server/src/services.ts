@@ -15,6 +15,11 @@ import { DirectoryService } from './domain/directory/directory-service.ts';
 import type { TokenIssuer, TokenVerifier } from './domain/identity.ts';
 import type { HubConfig } from './env.ts';
 import { createConsoleLogger, type Logger } from './logger.ts';
+import {
+  createNotificationServices,
+  type NotificationServices,
+  type ProviderTransport,
+} from './notifications.ts';
 
 /** The settings key of the dev token secret: generated at the first dev boot, so dev tokens survive restarts. */
 export const DEV_TOKEN_SECRET_SETTING = 'identity.dev-token-secret';
@@ -31,6 +36,10 @@ export interface Services {
     /** Dev mode only: signs the tokens of `POST /v1/dev/token`. */
     readonly devIssuer: TokenIssuer | null;
   };
+  /** The notification pipeline: outbox, delivery worker, live bus, providers. */
+  readonly notifications: NotificationServices;
+  /** Starts the background work (the job worker); `main.ts` calls it, tests drive jobs themselves. */
+  start(): void;
   /** `GET /health`: the providers in use, and whether the database answers. */
   health(): Promise<Health>;
   /** Closes the database (after in-flight queries); idempotent. */
@@ -42,6 +51,10 @@ export interface ServiceOptions {
   clock?: Clock;
   /** A PGlite data directory dump for `HUB_DATA_DIR=memory` (tests start faster from one). */
   pgliteTemplate?: Blob;
+  /** How providers are reached (agents and CAs for local protocol peers in tests). */
+  transport?: ProviderTransport;
+  /** Names this instance in job leases and delivery attempts. */
+  instanceId?: string;
 }
 
 /**
@@ -85,6 +98,16 @@ export async function createServices(config: HubConfig, options: ServiceOptions 
       });
     }
 
+    const notifications = await createNotificationServices({
+      config,
+      database,
+      settings,
+      clock,
+      logger,
+      ...(options.transport ? { transport: options.transport } : {}),
+      ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+    });
+
     let closed: Promise<void> | undefined;
     return {
       config,
@@ -94,6 +117,10 @@ export async function createServices(config: HubConfig, options: ServiceOptions 
       settings,
       directory,
       tokens: { verifier, devIssuer },
+      notifications,
+      start() {
+        notifications.worker.start();
+      },
       async health() {
         let ok = true;
         try {
@@ -105,12 +132,18 @@ export async function createServices(config: HubConfig, options: ServiceOptions 
         return {
           ok,
           mode: config.mode,
-          // Chat, video, push and email adapters arrive with their issues; until then nothing is claimed.
-          providers: { db: database.kind, chat: 'none', video: 'none', push: [], email: 'none' },
+          // Chat and video adapters arrive with their issues; until then nothing is claimed.
+          providers: {
+            db: database.kind,
+            chat: 'none',
+            video: 'none',
+            push: notifications.pushChannels,
+            email: notifications.email.kind,
+          },
         };
       },
       close() {
-        closed ??= database.close();
+        closed ??= notifications.close().finally(() => database.close());
         return closed;
       },
     };

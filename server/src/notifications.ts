@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import type { Platform } from '@teacher-hub/protocol';
+import pg from 'pg';
+import type { EmailSender } from './adapters/email/email-sender.ts';
+import { MailboxEmailSender } from './adapters/email/mailbox.ts';
+import { SmtpEmailSender } from './adapters/email/smtp.ts';
+import { JobWorker } from './adapters/jobs/job-worker.ts';
+import { InProcessLiveBus, LIVE_CHANNEL, PostgresLiveBus, type LiveBus } from './adapters/live/live-bus.ts';
+import { createDeliveryHandler } from './adapters/notifications/delivery-handler.ts';
+import { ApnsProvider } from './adapters/push/apns.ts';
+import { FcmProvider } from './adapters/push/fcm.ts';
+import type { PushChannel, PushProvider } from './adapters/push/push-provider.ts';
+import { generateVapidKeys, WebPushProvider, type VapidKeys } from './adapters/push/webpush.ts';
+import type { Database } from './adapters/storage/database.ts';
+import {
+  DELIVER_JOB,
+  KyselyOutbox,
+  NotificationStore,
+  publicNotification,
+} from './adapters/storage/notification-store.ts';
+import type { SettingsStore } from './adapters/storage/settings-store.ts';
+import type { Clock } from './domain/clock.ts';
+import type { JobHandler } from './domain/jobs.ts';
+import { Notifier } from './domain/notifications/notifier.ts';
+import type { HubConfig } from './env.ts';
+import type { Logger } from './logger.ts';
+
+export const VAPID_KEYS_SETTING = 'webpush.vapid-keys';
+const DEV_VAPID_SUBJECT = 'mailto:dev@teacher-hub.invalid';
+
+/** Transport options for reaching providers through local peers (tests) or a corporate proxy. */
+export interface ProviderTransport {
+  /** Web push requests (and APNs / SMTP certificate trust through `ca`). */
+  webPushAgent?: HttpsAgent;
+  fcmHttpAgent?: HttpAgent;
+  /** Extra CA certificates trusted for APNs and SMTP. */
+  ca?: string | Buffer;
+}
+
+export interface NotificationServices {
+  readonly notifier: Notifier;
+  readonly store: NotificationStore;
+  readonly live: LiveBus;
+  readonly worker: JobWorker;
+  readonly vapidPublicKey: string;
+  /** Push channels with a provider (web push always; FCM and APNs when configured). */
+  readonly pushChannels: PushChannel[];
+  readonly email: EmailSender;
+  /** Dev mode's mailbox, when email goes there. */
+  readonly mailbox: MailboxEmailSender | null;
+  /** Registers the handler of a job kind (later issues add reminders and ring timeouts). */
+  handle(kind: string, handler: JobHandler): void;
+  close(): Promise<void>;
+}
+
+export interface NotificationDeps {
+  config: HubConfig;
+  database: Database;
+  settings: SettingsStore;
+  clock: Clock;
+  logger: Logger;
+  transport?: ProviderTransport;
+  /** Names this instance in job leases and delivery attempts. */
+  instanceId?: string;
+}
+
+/** Builds the notification pipeline: providers from the configuration, the outbox, the worker, the live bus. */
+export async function createNotificationServices(deps: NotificationDeps): Promise<NotificationServices> {
+  const { config, database, settings, clock, logger, transport = {} } = deps;
+  const instanceId = deps.instanceId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+
+  const vapid: VapidKeys & { subject: string } = config.vapid ?? {
+    ...(await settings.getOrCreate<VapidKeys>(VAPID_KEYS_SETTING, generateVapidKeys)),
+    subject: DEV_VAPID_SUBJECT,
+  };
+  const providers: Partial<Record<PushChannel, PushProvider>> = {
+    webpush: new WebPushProvider({
+      vapid,
+      ...(transport.webPushAgent ? { agent: transport.webPushAgent } : {}),
+    }),
+  };
+  if (config.fcm) {
+    providers.fcm = new FcmProvider({
+      ...config.fcm,
+      ...(transport.fcmHttpAgent ? { httpAgent: transport.fcmHttpAgent } : {}),
+    });
+  }
+  if (config.apns) {
+    providers.apns = new ApnsProvider({
+      keyFile: config.apns.keyFile,
+      keyId: config.apns.keyId,
+      teamId: config.apns.teamId,
+      topic: config.apns.topic,
+      host: config.apns.host,
+      ...(config.apns.port ? { port: config.apns.port } : {}),
+      ...(transport.ca ? { ca: transport.ca } : {}),
+      now: () => clock.now().getTime(),
+    });
+  }
+  const mailbox = config.smtp ? null : new MailboxEmailSender(database.db);
+  const email: EmailSender =
+    mailbox ??
+    new SmtpEmailSender({
+      smtpUrl: config.smtp?.url ?? '',
+      from: config.smtp?.from ?? '',
+      ...(transport.ca ? { ca: transport.ca } : {}),
+    });
+
+  const platforms = new Set<Platform>(['web']);
+  if (providers.fcm) platforms.add('android');
+  if (providers.apns) platforms.add('ios');
+
+  const live = await createLiveBus(config, logger);
+  const store = new NotificationStore(database.db);
+  const handlers: Record<string, JobHandler> = {
+    [DELIVER_JOB]: createDeliveryHandler({ store, providers, email, clock, logger, instance: instanceId }),
+  };
+  const worker = new JobWorker({ db: database.db, clock, handlers, workerId: instanceId, logger });
+
+  const notifier = new Notifier({
+    clock,
+    newId: randomUUID,
+    transaction: (work) => database.db.transaction().execute((trx) => work(new KyselyOutbox(trx, platforms))),
+    announce: async (notifications) => {
+      await Promise.all(
+        notifications.map((notification) =>
+          live.publish({
+            type: 'notification',
+            userIds: [notification.userId],
+            id: notification.seq,
+            data: publicNotification(notification),
+          }),
+        ),
+      );
+    },
+    wake: () => worker.wake(),
+  });
+
+  return {
+    notifier,
+    store,
+    live,
+    worker,
+    vapidPublicKey: vapid.publicKey,
+    pushChannels: Object.keys(providers) as PushChannel[],
+    email,
+    mailbox,
+    handle(kind, handler) {
+      handlers[kind] = handler;
+    },
+    async close() {
+      await worker.stop();
+      await live.close();
+      await Promise.all(Object.values(providers).map((provider) => provider.close?.()));
+      await email.close?.();
+    },
+  };
+}
+
+async function createLiveBus(config: HubConfig, logger: Logger): Promise<LiveBus> {
+  if (config.storage.kind !== 'postgres') return new InProcessLiveBus();
+  const listen = new pg.Client({ connectionString: config.storage.url });
+  await listen.connect();
+  const notifyPool = new pg.Pool({ connectionString: config.storage.url, max: 2 });
+  notifyPool.on('error', (error) => logger.error('live bus connection lost', { error }));
+  const bus = await PostgresLiveBus.start(
+    listen,
+    async (payload) => {
+      await notifyPool.query('select pg_notify($1, $2)', [LIVE_CHANNEL, payload]);
+    },
+    (error) => logger.error('live bus', { error }),
+  );
+  const close = bus.close.bind(bus);
+  bus.close = async () => {
+    await close();
+    await notifyPool.end();
+  };
+  return bus;
+}

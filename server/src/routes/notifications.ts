@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import {
+  deviceRegistrationSchema,
+  markReadSchema,
+  notificationListQuerySchema,
+  preferencesUpdateSchema,
+  type DeviceResponse,
+  type NotificationList,
+  type NotificationPreferencesResponse,
+} from '@teacher-hub/protocol';
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import type { LiveEvent } from '../adapters/live/live-bus.ts';
+import { publicNotification } from '../adapters/storage/notification-store.ts';
+import { ApiError } from '../domain/errors.ts';
+import {
+  LockedPreferenceError,
+  lockedMatrix,
+  resolvePreferences,
+  switchesFromUpdate,
+} from '../domain/notifications/preferences.ts';
+import { requireUser } from '../http/auth.ts';
+import type { PublicEnv } from '../http/types.ts';
+import { validate } from '../http/validation.ts';
+import type { Services } from '../services.ts';
+
+export interface NotificationRouteOptions {
+  /** How often an idle SSE stream sends a comment line, so proxies keep it open. */
+  heartbeatMs?: number;
+}
+
+const SEQ = /^\d{1,19}$/;
+const deviceIdSchema = z.object({ id: z.uuid() });
+
+/**
+ * The notification center (`/v1/notifications…`), its live stream, devices for push, preferences, and the
+ * set-up check that sends the caller a test on every channel they have.
+ */
+export function notificationRoutes(services: Services, options: NotificationRouteOptions = {}) {
+  const { notifications, clock } = services;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const user = requireUser({ verifier: services.tokens.verifier, directory: services.directory });
+  const streamUser = requireUser(
+    { verifier: services.tokens.verifier, directory: services.directory },
+    { allowQueryToken: true },
+  );
+
+  return new Hono<PublicEnv>()
+    .get('/notifications', user, validate('query', notificationListQuerySchema), async (c) => {
+      const { limit, before } = c.req.valid('query');
+      const userId = c.get('principal').id;
+      const [list, unreadCount] = await Promise.all([
+        notifications.store.list(userId, limit, before ? new Date(before) : undefined),
+        notifications.store.unreadCount(userId),
+      ]);
+      const body: NotificationList = { notifications: list.map(publicNotification), unreadCount };
+      return c.json(body, 200);
+    })
+    .post('/notifications/read', user, validate('json', markReadSchema), async (c) => {
+      const userId = c.get('principal').id;
+      const ids = await notifications.store.markRead(userId, c.req.valid('json'), clock.now());
+      const unreadCount = await notifications.store.unreadCount(userId);
+      // The user's other tabs and devices update their badge too.
+      if (ids.length > 0) {
+        await notifications.live.publish({
+          type: 'notification.read',
+          userIds: [userId],
+          data: { ids, unreadCount },
+        });
+      }
+      return c.json({ read: ids, unreadCount }, 200);
+    })
+    .post('/notifications/test', user, async (c) => {
+      const principal = c.get('principal');
+      const sentAt = clock.now();
+      const [written] = await notifications.notifier.notify({
+        kind: 'test',
+        recipients: [principal.id],
+        title: 'Teacher Hub test notification',
+        body: `Sent at ${sentAt.toISOString().slice(11, 16)} UTC. If you can read this, Teacher Hub reaches you here.`,
+        data: { link: '#notifications' },
+        key: `test:${randomUUID()}`,
+        email: {
+          subject: 'Teacher Hub: test notification',
+          text: `Hello ${principal.name},\n\nthis is the test you asked for. If you can read it, Teacher Hub can email you.\n`,
+        },
+      });
+      if (!written) throw new ApiError('NOT_FOUND', 'You are not in the directory.');
+      const devices = await notifications.store.devicesOf(principal.id);
+      return c.json(
+        {
+          notification: publicNotification(written),
+          devices: devices.filter((device) =>
+            notifications.pushChannels.includes(
+              device.platform === 'web' ? 'webpush' : device.platform === 'android' ? 'fcm' : 'apns',
+            ),
+          ),
+        },
+        202,
+      );
+    })
+    .get('/notifications/stream', streamUser, async (c) => {
+      const userId = c.get('principal').id;
+      const lastEventId = c.req.header('Last-Event-ID') ?? c.req.query('lastEventId');
+      const resumeFrom = lastEventId && SEQ.test(lastEventId) ? lastEventId : undefined;
+      c.header('Cache-Control', 'no-cache, no-transform');
+      c.header('X-Accel-Buffering', 'no');
+      return streamSSE(c, async (stream) => {
+        const queue: LiveEvent[] = [];
+        let wake: (() => void) | undefined;
+        let open = true;
+        const unsubscribe = notifications.live.subscribe(userId, (event) => {
+          queue.push(event);
+          wake?.();
+        });
+        stream.onAbort(() => {
+          open = false;
+          wake?.();
+        });
+        try {
+          let lastSeq = resumeFrom ? BigInt(resumeFrom) : undefined;
+          const unreadCount = await notifications.store.unreadCount(userId);
+          await stream.writeSSE({ event: 'ready', data: JSON.stringify({ unreadCount }), retry: 3000 });
+          if (resumeFrom) {
+            for (const missed of await notifications.store.since(userId, resumeFrom)) {
+              await stream.writeSSE({
+                event: 'notification',
+                id: missed.seq,
+                data: JSON.stringify(publicNotification(missed)),
+              });
+              lastSeq = BigInt(missed.seq);
+            }
+          }
+          while (open) {
+            if (queue.length === 0) {
+              await new Promise<void>((resolve) => {
+                const timer = setTimeout(resolve, heartbeatMs);
+                wake = () => {
+                  clearTimeout(timer);
+                  resolve();
+                };
+              });
+              wake = undefined;
+              if (queue.length === 0 && open) await stream.write(': ping\n\n');
+              continue;
+            }
+            const event = queue.shift() as LiveEvent;
+            if (event.id !== undefined) {
+              // Already sent while catching up after a reconnect.
+              if (lastSeq !== undefined && BigInt(event.id) <= lastSeq) continue;
+              lastSeq = BigInt(event.id);
+            }
+            await stream.writeSSE({
+              event: event.type,
+              ...(event.id !== undefined ? { id: event.id } : {}),
+              data: JSON.stringify(event.data),
+            });
+          }
+        } finally {
+          unsubscribe();
+        }
+      });
+    })
+    .get('/push/vapid-public-key', (c) => c.json({ publicKey: notifications.vapidPublicKey }, 200))
+    .post('/devices', user, validate('json', deviceRegistrationSchema), async (c) => {
+      const device = await notifications.store.registerDevice(
+        c.get('principal').id,
+        randomUUID(),
+        c.req.valid('json'),
+      );
+      const body: DeviceResponse = { device };
+      return c.json(body, 201);
+    })
+    .delete('/devices/:id', user, validate('param', deviceIdSchema), async (c) => {
+      const removed = await notifications.store.removeDevice(c.get('principal').id, c.req.valid('param').id);
+      if (!removed) throw new ApiError('NOT_FOUND', 'You have no device with this id.');
+      return c.body(null, 204);
+    })
+    .get('/notification-preferences', user, async (c) => {
+      const switches = await notifications.store.preferenceSwitches(c.get('principal').id);
+      const body: NotificationPreferencesResponse = {
+        preferences: resolvePreferences(switches),
+        locked: lockedMatrix(),
+      };
+      return c.json(body, 200);
+    })
+    .put('/notification-preferences', user, validate('json', preferencesUpdateSchema), async (c) => {
+      const userId = c.get('principal').id;
+      let switches;
+      try {
+        switches = switchesFromUpdate(c.req.valid('json'));
+      } catch (error) {
+        if (!(error instanceof LockedPreferenceError)) throw error;
+        throw new ApiError('VALIDATION_FAILED', `${error.kind} on ${error.channel} cannot be changed.`, [
+          {
+            path: `preferences.${error.kind}.${error.channel}`,
+            message:
+              error.channel === 'email'
+                ? 'email is sent only for scheduled sessions'
+                : 'urgent alerts cannot be turned off',
+          },
+        ]);
+      }
+      await notifications.store.savePreferenceSwitches(userId, switches);
+      const body: NotificationPreferencesResponse = {
+        preferences: resolvePreferences(await notifications.store.preferenceSwitches(userId)),
+        locked: lockedMatrix(),
+      };
+      return c.json(body, 200);
+    });
+}
