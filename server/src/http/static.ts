@@ -52,6 +52,8 @@ function cacheHeaders(): MiddlewareHandler<PublicEnv> {
     if (c.res.headers.get('Content-Type')?.startsWith('text/html')) {
       c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     }
+    // The service worker lives under /sdk/ but serves the whole hub page, so it may claim the root scope.
+    if (c.req.path.endsWith('/teacher-hub-sw.js')) c.header('Service-Worker-Allowed', '/');
   };
 }
 
