@@ -2,7 +2,7 @@ import { createApp, type AppOptions } from '../app.ts';
 import type { Clock } from '../domain/clock.ts';
 import { loadConfig, type HubConfig } from '../env.ts';
 import { createMemoryLogger } from '../logger.ts';
-import { createServices, type Services } from '../services.ts';
+import { createServices, type ServiceOptions, type Services } from '../services.ts';
 import { pgliteTemplate } from './pglite-template.ts';
 import { claimsFor, signWithSecret } from './tokens.ts';
 
@@ -27,13 +27,19 @@ export interface TestApp {
  * `env`). Dev mode unless `env` configures an identity.
  */
 export async function createTestApp(
-  options: { env?: Record<string, string>; clock?: Clock; app?: AppOptions } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    app?: AppOptions;
+    services?: Pick<ServiceOptions, 'transport' | 'instanceId'>;
+  } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ HUB_DATA_DIR: 'memory', ...options.env });
   const logger = createMemoryLogger();
   const services = await createServices(config, {
     logger,
     clock: options.clock,
+    ...options.services,
     pgliteTemplate: config.storage.kind === 'pglite' ? await pgliteTemplate() : undefined,
   });
   const app = createApp(services, options.app);
