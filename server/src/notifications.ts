@@ -118,7 +118,15 @@ export async function createNotificationServices(deps: NotificationDeps): Promis
   const handlers: Record<string, JobHandler> = {
     [DELIVER_JOB]: createDeliveryHandler({ store, providers, email, clock, logger, instance: instanceId }),
   };
-  const worker = new JobWorker({ db: database.db, clock, handlers, workerId: instanceId, logger });
+  const worker = new JobWorker({
+    db: database.db,
+    clock,
+    handlers,
+    workerId: instanceId,
+    logger,
+    // PGlite is one process's database: a crashed predecessor's leases can be taken back at once.
+    soleWorker: database.kind === 'pglite',
+  });
 
   const notifier = new Notifier({
     clock,

@@ -163,6 +163,19 @@ export class KyselyJobStore implements JobScheduler {
     return next ? new Date(next) : null;
   }
 
+  /**
+   * Puts every running job back to pending. Only for a database no other instance can use (PGlite): after a
+   * crash its leases belong to nobody, so there is no reason to wait for them to run out.
+   */
+  async releaseAllLeases(now: Date): Promise<number> {
+    const result = await this.db
+      .updateTable('jobs')
+      .set({ status: 'pending', lease_until: null, locked_by: null, updated_at: now })
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   /** Forgets finished jobs older than `before`; their keys may then be scheduled again. */
   async prune(before: Date): Promise<number> {
     const result = await this.db

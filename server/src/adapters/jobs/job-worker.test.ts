@@ -206,6 +206,35 @@ onEachDatabase('durable jobs', (target) => {
     assert.match(row.last_error ?? '', /no handler/);
   });
 
+  it('as the sole worker of its database, takes back at start what a crashed process left running', async () => {
+    await store.schedule({ key: 'orphaned', kind: 'reminder', runAt: new Date() });
+    const claimed = await store.claim('crashed-process', 10, 30_000, new Date());
+    assert.equal(claimed.length, 1);
+    const { ran, handler } = recorder();
+    const restarted = new JobWorker({
+      db: database.db,
+      clock: { now: () => new Date() },
+      handlers: { reminder: handler },
+      workerId: 'restarted',
+      pollIntervalMs: 50,
+      soleWorker: true,
+      logger: createMemoryLogger(),
+    });
+    restarted.start();
+    try {
+      const deadline = Date.now() + 5_000;
+      while (ran.length === 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(
+        ran.map((job) => job.key),
+        ['orphaned'],
+        'run long before the 30 s lease ran out',
+      );
+    } finally {
+      await restarted.stop();
+    }
+  });
+
   it('runs on the real clock when started, woken by a newly scheduled job', async () => {
     const realDatabase = database;
     const { ran, handler } = recorder();

@@ -20,6 +20,11 @@ export interface JobWorkerOptions {
   pollIntervalMs?: number;
   /** Finished jobs are kept this long (their keys stay taken), then pruned. */
   retentionMs?: number;
+  /**
+   * This worker is the only one the database will ever have (PGlite): on start, jobs left running by a
+   * crashed process are taken back at once instead of after their lease.
+   */
+  soleWorker?: boolean;
 }
 
 const MAX_LEASE_MS = 60_000;
@@ -43,6 +48,7 @@ export class JobWorker {
       batchSize: options.batchSize ?? 50,
       pollIntervalMs: options.pollIntervalMs ?? 1_000,
       retentionMs: options.retentionMs ?? 7 * 24 * 3_600_000,
+      soleWorker: options.soleWorker ?? false,
       ...options,
     };
   }
@@ -153,6 +159,10 @@ export class JobWorker {
 
   async #run(): Promise<void> {
     const { logger, pollIntervalMs, clock } = this.#options;
+    if (this.#options.soleWorker) {
+      const released = await this.#store.releaseAllLeases(clock.now()).catch(() => 0);
+      if (released > 0) logger.info('took back jobs a stopped process left running', { jobs: released });
+    }
     while (this.#running) {
       let ran = 0;
       try {
