@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { DeviceResponse, HubNotification } from '@teacher-hub/protocol';
+import { json, jsonBody } from './testing/http.ts';
+import { startPushService, type PushServicePeer } from './testing/peers/push-service.ts';
+import { createTestPki, type TestPki } from './testing/peers/tls.ts';
+import { createTestSchema, skipWithoutPostgres, type TestSchema } from './testing/postgres.ts';
+import { readSse } from './testing/sse.ts';
+import { createTestApp, type TestApp } from './testing/test-app.ts';
+
+/** Several hub instances on one PostgreSQL: live events cross instances, jobs run once. */
+describe('two hub instances on one PostgreSQL', { skip: skipWithoutPostgres }, () => {
+  let pki: TestPki;
+  let pushService: PushServicePeer;
+  let schema: TestSchema;
+  let a: TestApp;
+  let b: TestApp;
+
+  before(async () => {
+    pki = await createTestPki();
+    pushService = await startPushService({ pki });
+    schema = await createTestSchema();
+    const instance = (instanceId: string) =>
+      createTestApp({
+        env: { DATABASE_URL: schema.url },
+        services: { instanceId, transport: { webPushAgent: pki.httpsAgent() } },
+      });
+    a = await instance('instance-a');
+    b = await instance('instance-b');
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await schema?.drop();
+    await pushService?.close();
+    await pki?.cleanup();
+  });
+
+  it('brings a notification created through instance A to an SSE client connected to instance B', async () => {
+    const stream = readSse(
+      await b.app.request(`/v1/notifications/stream?access_token=${await b.tokenFor('s-02')}`),
+    );
+    try {
+      await stream.next('ready');
+      const { notification } = await json<{ notification: HubNotification }>(
+        await a.requestAs('s-02', '/v1/notifications/test', { method: 'POST' }),
+        202,
+      );
+      const received = JSON.parse((await stream.next('notification')).data) as HubNotification;
+      assert.equal(received.id, notification.id);
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it('runs each delivery job once, not once per instance', async () => {
+    const subscription = pushService.createSubscription();
+    await json<DeviceResponse>(
+      await a.requestAs(
+        's-03',
+        '/v1/devices',
+        jsonBody({ platform: 'web', subscription }, { method: 'POST' }),
+      ),
+      201,
+    );
+    const sent: string[] = [];
+    for (let index = 0; index < 20; index += 1) {
+      const { notification } = await json<{ notification: HubNotification }>(
+        await (index % 2 ? a : b).requestAs('s-03', '/v1/notifications/test', { method: 'POST' }),
+        202,
+      );
+      sent.push(notification.id);
+    }
+    const [ranOnA, ranOnB] = await Promise.all([
+      a.services.notifications.worker.runDue(),
+      b.services.notifications.worker.runDue(),
+    ]);
+    const delivered = pushService
+      .deliveriesTo(subscription.endpoint)
+      .map((delivery) => (JSON.parse(delivery.payload) as { notificationId: string }).notificationId);
+    assert.equal(delivered.length, 20, `20 pushes, not more (A ran ${ranOnA} jobs, B ran ${ranOnB})`);
+    assert.deepEqual(delivered.toSorted(), sent.toSorted());
+    const instances = await a.services.database.db
+      .selectFrom('delivery_attempts')
+      .select('instance')
+      .distinct()
+      .execute();
+    assert.ok(instances.length >= 1);
+  });
+});
