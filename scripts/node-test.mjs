@@ -27,7 +27,14 @@ if (files.length === 0) {
 }
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', ...passThrough, ...files.map((file) => relative('.', file))],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    ...passThrough,
+    ...files.map((file) => relative('.', file)),
+  ],
   { stdio: 'inherit' },
 );
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

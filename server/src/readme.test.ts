@@ -18,7 +18,10 @@ describe('README', () => {
       readme.indexOf('<!-- config-table:end -->'),
     );
     const rows = new Map(
-      [...section.matchAll(/^\|\s*`([A-Z0-9_]+)`\s*\|\s*([^|]*?)\s*\|/gm)].map((match) => [match[1], match[2]]),
+      [...section.matchAll(/^\|\s*`([A-Z0-9_]+)`\s*\|\s*([^|]*?)\s*\|/gm)].map((match) => [
+        match[1],
+        match[2],
+      ]),
     );
     assert.deepEqual(
       [...rows.keys()],
@@ -26,7 +29,11 @@ describe('README', () => {
     );
     for (const variable of CONFIG_VARIABLES) {
       const shown = rows.get(variable.name);
-      assert.equal(shown, variable.default === null ? '—' : `\`${variable.default}\``, `${variable.name}'s default`);
+      assert.equal(
+        shown,
+        variable.default === null ? '—' : `\`${variable.default}\``,
+        `${variable.name}'s default`,
+      );
     }
   });
 });
