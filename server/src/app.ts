@@ -9,6 +9,7 @@ import { staticRoutes, type StaticRoots } from './http/static.ts';
 import type { PublicEnv } from './http/types.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { devMailboxRoutes } from './routes/dev-mailbox.ts';
 import { healthRoutes } from './routes/health.ts';
 import { notificationRoutes, type NotificationRouteOptions } from './routes/notifications.ts';
 import { rosterRoutes } from './routes/roster.ts';
@@ -56,6 +57,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
     .route('/v1', authRoutes(services))
     .route('/v1', rosterRoutes(services))
     .route('/v1', notificationRoutes(services, options.notifications))
+    .route('/', devMailboxRoutes(services))
     .route('/v1/admin', adminRoutes(services));
 
   app.route('/', staticRoutes({ devMode: config.mode === 'dev', roots: options.staticRoots }));

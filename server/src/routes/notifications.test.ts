@@ -11,7 +11,7 @@ import { startPushService, type PushServicePeer } from '../testing/peers/push-se
 import { createTestPki, type TestPki } from '../testing/peers/tls.ts';
 import { assertError, json, jsonBody } from '../testing/http.ts';
 import { readSse } from '../testing/sse.ts';
-import { createTestApp, type TestApp } from '../testing/test-app.ts';
+import { createTestApp, PRODUCTION_ENV, type TestApp } from '../testing/test-app.ts';
 
 describe('notification routes', () => {
   let pki: TestPki;
@@ -385,5 +385,39 @@ describe('notification routes', () => {
       const stored = await hub.services.settings.get<{ publicKey: string }>('webpush.vapid-keys');
       assert.equal(stored?.publicKey, publicKey);
     });
+  });
+});
+
+describe('GET /dev/mailbox', () => {
+  it('shows what the hub would have emailed, escaped, in dev mode', async () => {
+    const hub = await createTestApp();
+    try {
+      await hub.requestAs('s-01', '/v1/notifications/test', { method: 'POST' });
+      await hub.services.notifications.worker.runDue();
+      const page = await hub.app.request('/dev/mailbox');
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('Content-Security-Policy') ?? '', /script-src 'self'/);
+      const text = await page.text();
+      assert.match(text, /Teacher Hub: test notification/);
+      assert.match(text, /To s-01@example\.edu/);
+      const { messages } = await json<{ messages: Array<{ to: string }> }>(
+        await hub.app.request('/dev/mailbox.json'),
+      );
+      assert.deepEqual(
+        messages.map(({ to }) => to),
+        ['s-01@example.edu'],
+      );
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('does not exist in production', async () => {
+    const hub = await createTestApp({ env: PRODUCTION_ENV });
+    try {
+      await assertError(await hub.app.request('/dev/mailbox'), 404, 'NOT_FOUND');
+    } finally {
+      await hub.close();
+    }
   });
 });
