@@ -1,9 +1,39 @@
-import type { Me, Roster } from '@teacher-hub/protocol';
+import type {
+  DeviceRegistration,
+  DeviceResponse,
+  HubNotification,
+  MarkReadRequest,
+  Me,
+  NotificationList,
+  NotificationPreferencesResponse,
+  NotificationPreferencesUpdate,
+  Platform,
+  Roster,
+} from '@teacher-hub/protocol';
 import { HubApiError, HubNetworkError, codeForStatus, isAbortError, isErrorBody } from './errors.ts';
 import type { FetchLike, TokenManager } from './token-manager.ts';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** `POST /v1/notifications/read`: the ids that changed (already-read and unknown ids are left out). */
+export interface MarkReadResponse {
+  read: string[];
+  unreadCount: number;
+}
+
+/** `POST /v1/notifications/test`: the in-app notification it wrote, and the push devices it goes to. */
+export interface TestNotificationResponse {
+  notification: HubNotification;
+  devices: { id: string; platform: Platform }[];
+}
+
+export interface NotificationPageQuery {
+  /** 1–100; the hub's default is 30. */
+  limit?: number | undefined;
+  /** Only notifications created before this instant (ISO-8601). */
+  before?: string | undefined;
+}
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined> | undefined;
@@ -34,6 +64,70 @@ export class HubApi {
   /** `GET /v1/roster`: a teacher's courses and their students (a student's: their teachers). */
   roster(options?: RequestOptions): Promise<Roster> {
     return this.request<Roster>('GET', '/v1/roster', undefined, options);
+  }
+
+  /** `GET /v1/notifications`: the caller's notifications, newest first, and their unread count. */
+  notifications(page: NotificationPageQuery = {}, options?: RequestOptions): Promise<NotificationList> {
+    return this.request<NotificationList>('GET', '/v1/notifications', undefined, {
+      ...options,
+      query: { limit: page.limit, before: page.before },
+    });
+  }
+
+  /** `POST /v1/notifications/read` with `{ids}` or `{all: true}`. */
+  markNotificationsRead(body: MarkReadRequest, options?: RequestOptions): Promise<MarkReadResponse> {
+    return this.request<MarkReadResponse>('POST', '/v1/notifications/read', body, options);
+  }
+
+  /** `POST /v1/notifications/test`: sends the caller a `test` notification on every channel they have. */
+  sendTestNotification(options?: RequestOptions): Promise<TestNotificationResponse> {
+    return this.request<TestNotificationResponse>('POST', '/v1/notifications/test', undefined, options);
+  }
+
+  /** `GET /v1/push/vapid-public-key`: the key web push subscriptions are made with (base64url). */
+  vapidPublicKey(options?: RequestOptions): Promise<{ publicKey: string }> {
+    return this.request<{ publicKey: string }>('GET', '/v1/push/vapid-public-key', undefined, options);
+  }
+
+  /** `POST /v1/devices`: registers a web push subscription or a mobile device token for the caller. */
+  registerDevice(registration: DeviceRegistration, options?: RequestOptions): Promise<DeviceResponse> {
+    return this.request<DeviceResponse>('POST', '/v1/devices', registration, options);
+  }
+
+  /** `DELETE /v1/devices/:id`. */
+  async removeDevice(id: string, options?: RequestOptions): Promise<void> {
+    await this.request<undefined>('DELETE', `/v1/devices/${encodeURIComponent(id)}`, undefined, options);
+  }
+
+  /** `GET /v1/notification-preferences`. */
+  notificationPreferences(options?: RequestOptions): Promise<NotificationPreferencesResponse> {
+    return this.request<NotificationPreferencesResponse>(
+      'GET',
+      '/v1/notification-preferences',
+      undefined,
+      options,
+    );
+  }
+
+  /** `PUT /v1/notification-preferences`: switches per kind × channel; urgent kinds cannot be turned off. */
+  updateNotificationPreferences(
+    update: NotificationPreferencesUpdate,
+    options?: RequestOptions,
+  ): Promise<NotificationPreferencesResponse> {
+    return this.request<NotificationPreferencesResponse>(
+      'PUT',
+      '/v1/notification-preferences',
+      update,
+      options,
+    );
+  }
+
+  /**
+   * The absolute URL of a hub path, for what cannot go through `request()`: the SSE stream
+   * (`EventSource` sets no headers) and links.
+   */
+  urlFor(path: string, query?: RequestOptions['query']): string {
+    return this.#url(path, query);
   }
 
   /**

@@ -1,5 +1,9 @@
 import type { Roster } from '@teacher-hub/protocol';
 import { HubApi } from './api.ts';
+import { LiveStream } from './notifications/live-stream.ts';
+import type { BackoffOptions, EventSourceFactory } from './notifications/live-stream.ts';
+import { NotificationsService } from './notifications/notifications-service.ts';
+import { WebPushService } from './notifications/web-push.ts';
 import { Resource } from './resource.ts';
 import { TokenManager } from './token-manager.ts';
 import type { FetchLike, TokenProvider } from './token-manager.ts';
@@ -17,6 +21,15 @@ export interface HubClientOptions {
   fetch?: FetchLike | undefined;
   /** Refresh the token this long before it expires. Default 30 s. */
   refreshLeewaySeconds?: number | undefined;
+  /**
+   * The service worker web push registers. Needed when the page is not on the hub's origin: a same-origin
+   * script containing `importScripts('<hub>/sdk/teacher-hub-sw.js')` (see `WebPushService`).
+   */
+  serviceWorkerUrl?: string | undefined;
+  /** Builds the live stream's `EventSource` (defaults to the browser's); for hosts that bring a polyfill. */
+  createEventSource?: EventSourceFactory | undefined;
+  /** Reconnect timing of the live stream. Default: 1 s doubling to 30 s, with jitter. */
+  liveBackoff?: BackoffOptions | undefined;
 }
 
 /**
@@ -30,6 +43,13 @@ export class HubClient {
   readonly api: HubApi;
   /** The caller's roster (`GET /v1/roster`). */
   readonly roster: Resource<Roster>;
+  /**
+   * The one live connection to the hub (SSE), opened while anything holds it (`connect()`); `on('call', …)`
+   * and `on('session', …)` are where calls and sessions hear about changes.
+   */
+  readonly live: LiveStream;
+  /** The notification center: list, unread count, mark read, test, live updates, and web push (`.push`). */
+  readonly notifications: NotificationsService;
 
   constructor(options: HubClientOptions) {
     if (!options.server) throw new TypeError('HubClient needs the hub server URL (`server`).');
@@ -44,5 +64,15 @@ export class HubClient {
     });
     this.api = new HubApi(options.server, this.tokens, fetchFn);
     this.roster = new Resource(() => this.api.roster());
+    this.live = new LiveStream({
+      url: this.api.urlFor('/v1/notifications/stream'),
+      tokens: this.tokens,
+      createEventSource: options.createEventSource,
+      backoff: options.liveBackoff,
+    });
+    const push = new WebPushService(this.api, this.tokens, options.server, {
+      serviceWorkerUrl: options.serviceWorkerUrl,
+    });
+    this.notifications = new NotificationsService(this.api, this.live, push);
   }
 }

@@ -1,7 +1,13 @@
 export { HubClient } from './hub-client.ts';
 export type { HubClientOptions } from './hub-client.ts';
 export { HubApi, HTTP_METHODS } from './api.ts';
-export type { HttpMethod, RequestOptions } from './api.ts';
+export type {
+  HttpMethod,
+  MarkReadResponse,
+  NotificationPageQuery,
+  RequestOptions,
+  TestNotificationResponse,
+} from './api.ts';
 export { TokenManager, decodeTokenClaims, parseTokenBody } from './token-manager.ts';
 export type { FetchLike, TokenManagerOptions, TokenProvider } from './token-manager.ts';
 export {
@@ -20,3 +26,47 @@ export { LOAD_STATUSES, Resource } from './resource.ts';
 export type { LoadStatus, ResourceState } from './resource.ts';
 export { rosterPeople } from './roster.ts';
 export type { Me, Person, Roster, RosterCourse } from '@teacher-hub/protocol';
+export {
+  LIVE_STATUSES,
+  LIVE_STREAM_EVENTS,
+  LiveStream,
+  reconnectDelay,
+} from './notifications/live-stream.ts';
+export type {
+  BackoffOptions,
+  EventSourceFactory,
+  LiveEventMap,
+  LiveEventType,
+  LiveListener,
+  LiveReadyEvent,
+  LiveState,
+  LiveStatus,
+  NotificationReadEvent,
+} from './notifications/live-stream.ts';
+export { NotificationsService } from './notifications/notifications-service.ts';
+export type {
+  NotificationsServiceOptions,
+  NotificationsState,
+} from './notifications/notifications-service.ts';
+export {
+  PUSH_STATES,
+  PUSH_UNSUPPORTED_REASONS,
+  WebPushService,
+  pushStateOf,
+  resolveServiceWorkerUrl,
+} from './notifications/web-push.ts';
+export type {
+  PushOptions,
+  PushState,
+  PushStoreState,
+  PushUnsupportedReason,
+} from './notifications/web-push.ts';
+export { deepLink } from './notifications/push-payload.ts';
+export type { NavigateMessage } from './notifications/push-payload.ts';
+export type {
+  HubNotification,
+  NotificationData,
+  NotificationKind,
+  NotificationList,
+  Priority,
+} from '@teacher-hub/protocol';
