@@ -51,6 +51,7 @@ export type {
 export {
   PUSH_STATES,
   PUSH_UNSUPPORTED_REASONS,
+  PushServiceTimeoutError,
   WebPushService,
   pushStateOf,
   resolveServiceWorkerUrl,

@@ -137,6 +137,8 @@ export class NotificationsService {
       const items = mergeNotifications(state.items, page.notifications, (id) => this.#pendingReads.has(id));
       return {
         items,
+        // A background refresh that succeeds after a failed load recovers the list.
+        ...(state.status === 'error' ? { status: 'ready' as const, error: undefined } : {}),
         // A refresh adds at the top only: whether older pages exist stays as it was.
         hasMore: state.status === 'ready' ? state.hasMore : page.notifications.length === this.#pageSize,
         unreadCount: this.#countAfterPage(page.unreadCount, page.notifications, version, items),

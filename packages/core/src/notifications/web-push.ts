@@ -45,6 +45,50 @@ export interface PushOptions {
    * opens this page when no tab has it open.
    */
   serviceWorkerUrl?: string | undefined;
+  /**
+   * How long `enable()` waits for the browser's push service to issue a subscription. Browsers do not
+   * give up on their own while it is unreachable (offline, blocked by a firewall). Default 20 s.
+   */
+  subscribeTimeoutMs?: number | undefined;
+}
+
+/** The browser's push service did not issue a subscription in time. */
+export class PushServiceTimeoutError extends Error {
+  override readonly name = 'PushServiceTimeoutError';
+  constructor() {
+    super('The browser’s push service did not answer. Check your connection and try again.');
+  }
+}
+
+/**
+ * `pushManager.subscribe`, given up after `timeoutMs`. A subscription that arrives after that is
+ * unsubscribed again, so no subscription exists that the hub does not know of.
+ */
+async function subscribeWithin(
+  registration: ServiceWorkerRegistration,
+  options: PushSubscriptionOptionsInit,
+  timeoutMs: number,
+): Promise<PushSubscription> {
+  let timedOut = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const subscribing = registration.pushManager.subscribe(options);
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(new PushServiceTimeoutError());
+    }, timeoutMs);
+  });
+  subscribing.then(
+    (late) => {
+      if (timedOut) void late.unsubscribe().catch(() => undefined);
+    },
+    () => undefined,
+  );
+  try {
+    return await Promise.race([subscribing, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The state for what the browser reports (pure, for tests and for views that want to preview). */
@@ -276,10 +320,11 @@ export class WebPushService {
         for (const other of others) writeRecord(other, undefined);
         subscription = null;
       }
-      subscription ??= await registration.pushManager.subscribe({
-        userVisibleOnly: true,
-        applicationServerKey: key,
-      });
+      subscription ??= await subscribeWithin(
+        registration,
+        { userVisibleOnly: true, applicationServerKey: key },
+        options.subscribeTimeoutMs ?? 20_000,
+      );
       const previous = readRecord(recordKey);
       const json = subscription.toJSON();
       const { device } = await this.#api.registerDevice({
