@@ -110,6 +110,27 @@ async function testLmsTokenEndpoint(context, next) {
   context.body = context.query.format === 'text' ? token : { token };
 }
 
+/**
+ * `executeServerCommand('grant-notifications')` allows notifications for the test page's origin (as if the
+ * user had clicked "Allow"), `'reset-permissions'` takes that back. Headless Chromium cannot answer a
+ * permission prompt, so web push tests set the permission this way.
+ */
+function permissionsPlugin() {
+  return {
+    name: 'teacher-hub-permissions',
+    /** @param {{command: string, session: any}} options */
+    async executeCommand({ command, session }) {
+      if (command !== 'grant-notifications' && command !== 'reset-permissions') return undefined;
+      if (session.browser.type !== 'puppeteer') throw new Error(`${command} needs a Chromium launcher.`);
+      const page = session.browser.getPage(session.id);
+      const context = page.browserContext();
+      if (command === 'reset-permissions') await context.clearPermissionOverrides();
+      else await context.overridePermissions(new URL(page.url()).origin, ['notifications']);
+      return true;
+    },
+  };
+}
+
 /** @type {import('@web/test-runner').TestRunnerConfig} */
 export default {
   files: ['packages/elements/src/**/*.test.ts', 'packages/core/src/**/*.browser.test.ts'],
@@ -132,7 +153,11 @@ export default {
       },
     }),
   ],
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.base.json' }), hubServerPlugin()],
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.base.json' }),
+    hubServerPlugin(),
+    permissionsPlugin(),
+  ],
   testRunnerHtml: (testFramework) => `<!doctype html>
 <html lang="en">
   <head><meta charset="utf-8" /><title>Teacher Hub browser tests</title></head>

@@ -15,3 +15,4 @@ export { THEMES, reset, tokens } from './styles/tokens.ts';
 export type { Theme } from './styles/tokens.ts';
 
 export { StudentPicker } from './student-picker/student-picker.ts';
+export { NotificationCenter } from './notification-center/notification-center.ts';
