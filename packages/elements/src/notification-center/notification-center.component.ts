@@ -199,6 +199,8 @@ export class NotificationCenter extends HubElement {
     super.disconnectedCallback();
     this.#followLive();
     this.#stopOpenListeners();
+    // A popover leaves the top layer with its element; keep `open` (and aria-expanded) truthful.
+    this.open = false;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

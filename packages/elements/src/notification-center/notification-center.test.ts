@@ -151,6 +151,50 @@ describe('<notification-center>', () => {
       expect(first.client!.notifications.state.items.every((item) => item.readAt !== null)).to.equal(true);
     });
 
+    it('catches up on what it missed while disconnected, and counts each notification once', async () => {
+      const streamUrls: URL[] = [];
+      const client = new HubClient({
+        server: hubServer(),
+        tokenProvider: () => devToken('t-ada'),
+        createEventSource: (url) => {
+          streamUrls.push(new URL(url));
+          return new EventSource(url);
+        },
+      });
+      const { notifications } = client;
+      const release = notifications.connect();
+      await notifications.load();
+      await waitUntil(() => notifications.state.live === 'open', 'not connected');
+      const first = await sendTestFromElsewhere('t-ada');
+      await waitUntil(() => client.live.lastEventId !== undefined, 'no event id');
+      expect(notifications.state.items[0]!.id).to.equal(first.id);
+      const resumeFrom = client.live.lastEventId;
+      release();
+      expect(notifications.state.live).to.equal('closed');
+
+      const missed = [await sendTestFromElsewhere('t-ada'), await sendTestFromElsewhere('t-ada')];
+      const releaseAgain = notifications.connect();
+      try {
+        await waitUntil(
+          () => missed.every((sent) => notifications.state.items.some((item) => item.id === sent.id)),
+          'the missed notifications were not replayed',
+        );
+        const expected = await serverUnread('t-ada');
+        await waitUntil(
+          () => notifications.state.unreadCount === expected,
+          `count ${notifications.state.unreadCount}, hub ${expected}`,
+        );
+        const ids = notifications.state.items.map((item) => item.id);
+        expect(new Set(ids).size).to.equal(ids.length);
+        expect(streamUrls).to.have.length(2);
+        expect(streamUrls[0]!.searchParams.has('lastEventId')).to.equal(false);
+        expect(streamUrls[1]!.searchParams.get('lastEventId')).to.equal(resumeFrom);
+        expect(streamUrls[1]!.searchParams.get('access_token')).to.be.a('string').and.not.equal('');
+      } finally {
+        releaseAgain();
+      }
+    });
+
     it('lets several elements on one client share one stream', async () => {
       const client = new HubClient({ server: hubServer(), token: await devToken('s-06') });
       const container = await fixture<HTMLDivElement>(html`
