@@ -1,7 +1,7 @@
 import { Task, TaskStatus, initialState } from '@lit/task';
-import { deepLink, isHubError } from '@teacher-hub/core';
+import { deepLink } from '@teacher-hub/core';
+import { describeError } from '../base/describe-error.ts';
 import type {
-  HubApiError,
   HubClient,
   HubNotification,
   NotificationsState,
@@ -412,7 +412,7 @@ export class NotificationCenter extends HubElement {
   }
 
   #renderError(error: unknown): TemplateResult {
-    const { detail, requestId } = describeError(error);
+    const { detail, requestId } = describeError(error, { showOtherMessages: true });
     return html`
       <div part="message" class="message error" role="alert">
         ${icon('alert', 'message-icon')}
@@ -510,7 +510,7 @@ export class NotificationCenter extends HubElement {
         }),
         error: (error) => ({
           tone: 'error' as const,
-          text: `Couldn’t send the test. ${describeError(error).detail}`,
+          text: `Couldn’t send the test. ${describeError(error, { showOtherMessages: true }).detail}`,
         }),
       });
     return html`
@@ -714,7 +714,7 @@ export class NotificationCenter extends HubElement {
       (error: unknown) => {
         this.notice = {
           tone: 'error',
-          text: `Couldn’t turn on browser notifications. ${describeError(error).detail}`,
+          text: `Couldn’t turn on browser notifications. ${describeError(error, { showOtherMessages: true }).detail}`,
         };
       },
     );
@@ -727,7 +727,7 @@ export class NotificationCenter extends HubElement {
       .catch((error: unknown) => {
         this.notice = {
           tone: 'error',
-          text: `Couldn’t turn off browser notifications. ${describeError(error).detail}`,
+          text: `Couldn’t turn off browser notifications. ${describeError(error, { showOtherMessages: true }).detail}`,
         };
       });
   };
@@ -789,25 +789,4 @@ function icon(name: IconName, className: string): TemplateResult {
   return html`<svg class=${className} viewBox="0 0 24 24" aria-hidden="true" focusable="false">
     ${ICON_PATHS[name]}
   </svg>`;
-}
-
-function describeError(error: unknown): { detail: string; requestId?: string | undefined } {
-  if (!isHubError(error)) {
-    const message = error instanceof Error && error.message ? error.message : '';
-    return { detail: message || 'Something went wrong. Please try again.' };
-  }
-  switch (error.kind) {
-    case 'network':
-      return { detail: 'The hub server could not be reached. Check your connection and try again.' };
-    case 'token':
-      return { detail: 'You could not be signed in to the hub. Reload the page or sign in again.' };
-    case 'api': {
-      const apiError = error as HubApiError;
-      const detail =
-        apiError.status === 401
-          ? 'The hub did not accept your sign-in. Reload the page or sign in again.'
-          : apiError.message;
-      return { detail, requestId: apiError.requestId };
-    }
-  }
 }

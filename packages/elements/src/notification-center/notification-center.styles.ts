@@ -538,20 +538,6 @@ export default css`
     padding-top: 0.25rem;
   }
 
-  .bone {
-    display: block;
-    height: 0.625rem;
-    border-radius: 999px;
-    background: linear-gradient(
-        90deg,
-        var(--_hub-color-skeleton) 0%,
-        var(--_hub-color-skeleton-shine) 50%,
-        var(--_hub-color-skeleton) 100%
-      )
-      0 0 / 200% 100%;
-    animation: shimmer 1.4s ease-in-out infinite;
-  }
-
   .bone.circle {
     flex: none;
     width: 2rem;
@@ -570,15 +556,6 @@ export default css`
   .push .bone.line {
     width: 60%;
     margin: 0.3125rem 0;
-  }
-
-  @keyframes shimmer {
-    from {
-      background-position: 100% 0;
-    }
-    to {
-      background-position: -100% 0;
-    }
   }
 
   .message {

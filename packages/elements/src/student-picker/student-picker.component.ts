@@ -1,6 +1,6 @@
 import { Task, TaskStatus, initialState } from '@lit/task';
-import { isHubError } from '@teacher-hub/core';
-import type { HubApiError, Roster, ResourceState } from '@teacher-hub/core';
+import { describeError } from '../base/describe-error.ts';
+import type { Roster, ResourceState } from '@teacher-hub/core';
 import { html, nothing, svg } from 'lit';
 import type { CSSResultGroup, PropertyValues, TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
@@ -404,7 +404,9 @@ export class StudentPicker extends HubElement {
   }
 
   #renderError(error: unknown): TemplateResult {
-    const { detail, requestId } = describeError(error);
+    const { detail, requestId } = describeError(error, {
+      forbidden: 'You are not allowed to see these students.',
+    });
     return html`
       <div part="message" class="message error" role="alert">
         <svg class="message-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
@@ -608,24 +610,4 @@ function tintOf(id: string): number {
   let hash = 0;
   for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) >>> 0;
   return hash % 8;
-}
-
-function describeError(error: unknown): { detail: string; requestId?: string | undefined } {
-  if (!isHubError(error)) return { detail: 'Something went wrong. Please try again.' };
-  switch (error.kind) {
-    case 'network':
-      return { detail: 'The hub server could not be reached. Check your connection and try again.' };
-    case 'token':
-      return { detail: 'You could not be signed in to the hub. Reload the page or sign in again.' };
-    case 'api': {
-      const apiError = error as HubApiError;
-      const detail =
-        apiError.status === 401
-          ? 'The hub did not accept your sign-in. Reload the page or sign in again.'
-          : apiError.status === 403
-            ? 'You are not allowed to see these students.'
-            : apiError.message;
-      return { detail, requestId: apiError.requestId };
-    }
-  }
 }

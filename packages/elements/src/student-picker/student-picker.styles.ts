@@ -378,19 +378,6 @@ export default css`
     margin-bottom: var(--_hub-space-1);
   }
 
-  .bone {
-    display: block;
-    height: 0.625rem;
-    border-radius: 999px;
-    background: linear-gradient(
-        90deg,
-        var(--_hub-color-skeleton) 0%,
-        var(--_hub-color-skeleton-shine) 50%,
-        var(--_hub-color-skeleton) 100%
-      )
-      0 0 / 200% 100%;
-    animation: shimmer 1.4s ease-in-out infinite;
-  }
   .bone.box {
     width: 1rem;
     height: 1rem;
@@ -412,15 +399,6 @@ export default css`
   }
   .skeleton-row:nth-of-type(3n) .bone.line {
     width: 11rem;
-  }
-
-  @keyframes shimmer {
-    from {
-      background-position: 100% 0;
-    }
-    to {
-      background-position: -100% 0;
-    }
   }
 
   .message {

@@ -174,6 +174,28 @@ export const reset = css`
     white-space: nowrap;
     border: 0;
   }
+  /* Loading skeletons: a placeholder "bone" with a slow shimmer, sized by each element. */
+  .bone {
+    display: block;
+    height: 0.625rem;
+    border-radius: 999px;
+    background: linear-gradient(
+        90deg,
+        var(--_hub-color-skeleton) 0%,
+        var(--_hub-color-skeleton-shine) 50%,
+        var(--_hub-color-skeleton) 100%
+      )
+      0 0 / 200% 100%;
+    animation: shimmer 1.4s ease-in-out infinite;
+  }
+  @keyframes shimmer {
+    from {
+      background-position: 100% 0;
+    }
+    to {
+      background-position: -100% 0;
+    }
+  }
   @media (prefers-reduced-motion: reduce) {
     *,
     *::before,
