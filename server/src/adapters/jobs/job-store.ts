@@ -1,6 +1,6 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
 import type { Job, JobRequest, JobScheduler } from '../../domain/jobs.ts';
-import type { HubDatabase } from '../storage/schema.ts';
+import type { HubDatabase, JobsTable } from '../storage/schema.ts';
 
 type Executor = Kysely<HubDatabase> | Transaction<HubDatabase>;
 
@@ -12,21 +12,10 @@ export class KyselyJobStore implements JobScheduler {
   constructor(private readonly db: Executor) {}
 
   async schedule(job: JobRequest): Promise<boolean> {
-    const inserted = await this.db
-      .insertInto('jobs')
-      .values({
-        key: job.key,
-        kind: job.kind,
-        payload: JSON.stringify(job.payload ?? {}),
-        run_at: job.runAt,
-        max_attempts: job.maxAttempts ?? 8,
-      })
-      .onConflict((conflict) => conflict.column('key').doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    return inserted !== undefined;
+    return (await this.scheduleMany([job])) === 1;
   }
 
+  /** Schedules several jobs in one statement; returns how many were new. */
   async scheduleMany(jobs: readonly JobRequest[]): Promise<number> {
     if (jobs.length === 0) return 0;
     const inserted = await this.db
@@ -108,41 +97,42 @@ export class KyselyJobStore implements JobScheduler {
   }
 
   /** Marks a claimed job done, if this worker still holds it (a job whose lease expired may run elsewhere). */
-  async complete(job: Job, workerId: string, now: Date): Promise<boolean> {
-    const result = await this.db
-      .updateTable('jobs')
-      .set({ status: 'done', lease_until: null, finished_at: now, updated_at: now, last_error: null })
-      .where('id', '=', job.id)
-      .where('locked_by', '=', workerId)
-      .where('attempts', '=', job.attempt)
-      .where('status', '=', 'running')
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+  complete(job: Job, workerId: string, now: Date): Promise<boolean> {
+    return this.#settleClaim(job, workerId, {
+      status: 'done',
+      lease_until: null,
+      finished_at: now,
+      updated_at: now,
+      last_error: null,
+    });
   }
 
-  async retry(job: Job, workerId: string, runAt: Date, error: string, now: Date): Promise<boolean> {
-    const result = await this.db
-      .updateTable('jobs')
-      .set({
-        status: 'pending',
-        run_at: runAt,
-        lease_until: null,
-        locked_by: null,
-        last_error: error,
-        updated_at: now,
-      })
-      .where('id', '=', job.id)
-      .where('locked_by', '=', workerId)
-      .where('attempts', '=', job.attempt)
-      .where('status', '=', 'running')
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+  retry(job: Job, workerId: string, runAt: Date, error: string, now: Date): Promise<boolean> {
+    return this.#settleClaim(job, workerId, {
+      status: 'pending',
+      run_at: runAt,
+      lease_until: null,
+      locked_by: null,
+      last_error: error,
+      updated_at: now,
+    });
   }
 
-  async kill(job: Job, workerId: string, error: string, now: Date): Promise<boolean> {
+  kill(job: Job, workerId: string, error: string, now: Date): Promise<boolean> {
+    return this.#settleClaim(job, workerId, {
+      status: 'dead',
+      lease_until: null,
+      finished_at: now,
+      updated_at: now,
+      last_error: error,
+    });
+  }
+
+  /** Applies the outcome only while this worker's claim (this attempt) still stands: a fence against late workers. */
+  async #settleClaim(job: Job, workerId: string, outcome: Updateable<JobsTable>): Promise<boolean> {
     const result = await this.db
       .updateTable('jobs')
-      .set({ status: 'dead', lease_until: null, finished_at: now, updated_at: now, last_error: error })
+      .set(outcome)
       .where('id', '=', job.id)
       .where('locked_by', '=', workerId)
       .where('attempts', '=', job.attempt)
