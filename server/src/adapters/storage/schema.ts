@@ -131,6 +131,47 @@ export interface MailboxTable {
   created_at: CreatedAt;
 }
 
+export type ChatKind = 'group' | 'direct' | 'session';
+
+export interface ChatsTable {
+  /** The GetStream channel id (`g-…`, `d-…`); the cid is `channel_type:id`. */
+  id: string;
+  kind: ChatKind;
+  channel_type: string;
+  /** Null for direct chats: each side sees the other's name. */
+  name: string | null;
+  /** Who may rename and change it: the teacher who created a group; null for direct chats. */
+  owner_id: string | null;
+  /** Whose students may be in it (rule 1); rule 9 removes those who no longer are. */
+  teacher_id: string;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ChatMembersTable {
+  chat_id: string;
+  user_id: string;
+  added_at: ColumnType<Date, Date | undefined, never>;
+}
+
+export interface ChatWebhookEventsTable {
+  id: string;
+  received_at: Date;
+}
+
+export interface ChatDigestsTable {
+  chat_id: string;
+  user_id: string;
+  /** Names the digest job (`chat-digest:<chat>:<user>:<generation>`); moves on once it was sent. */
+  generation: ColumnType<number, number | undefined, number>;
+  message_count: ColumnType<number, number | undefined, number>;
+  sender_ids: Json<string[]>;
+  last_sender_id: string | null;
+  last_text: string | null;
+  last_message_at: Date | null;
+  last_notified_at: Date | null;
+}
+
 /** The hub's tables, as Kysely sees them. Later migrations add to it. */
 export interface HubDatabase {
   users: UsersTable;
@@ -144,4 +185,8 @@ export interface HubDatabase {
   delivery_attempts: DeliveryAttemptsTable;
   notification_preferences: NotificationPreferencesTable;
   mailbox: MailboxTable;
+  chats: ChatsTable;
+  chat_members: ChatMembersTable;
+  chat_webhook_events: ChatWebhookEventsTable;
+  chat_digests: ChatDigestsTable;
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as directory from './0001_directory.ts';
 import * as notifications from './0002_notifications.ts';
+import * as chat from './0003_chat.ts';
 
 /**
  * Every migration, in order. Names sort as they run; a released migration is never edited, only
@@ -9,4 +10,5 @@ import * as notifications from './0002_notifications.ts';
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_directory': directory,
   '0002_notifications': notifications,
+  '0003_chat': chat,
 };
