@@ -10,6 +10,7 @@ import type {
   Platform,
   Roster,
 } from '@teacher-hub/protocol';
+import type { ChatTokenResponse, HubChat } from './chat/chat-types.ts';
 import { HubApiError, HubNetworkError, codeForStatus, isAbortError, isErrorBody } from './errors.ts';
 import type { FetchLike, TokenManager } from './token-manager.ts';
 
@@ -120,6 +121,59 @@ export class HubApi {
       update,
       options,
     );
+  }
+
+  /** `POST /v1/chat/token`: a `stream-chat` token for the caller, and where to connect. */
+  chatToken(options?: RequestOptions): Promise<ChatTokenResponse> {
+    return this.request<ChatTokenResponse>('POST', '/v1/chat/token', undefined, options);
+  }
+
+  /** `GET /v1/chats`: the chats the caller is a member of. */
+  chats(options?: RequestOptions): Promise<{ chats: HubChat[] }> {
+    return this.request<{ chats: HubChat[] }>('GET', '/v1/chats', undefined, options);
+  }
+
+  /** `POST /v1/chats` (teacher): a group chat with `memberIds`. */
+  createGroupChat(
+    body: { name: string; memberIds: string[] },
+    options?: RequestOptions,
+  ): Promise<{ chat: HubChat }> {
+    return this.request<{ chat: HubChat }>('POST', '/v1/chats', body, options);
+  }
+
+  /** `POST /v1/chats/direct`: the caller's one-on-one chat with `userId` (made on first use). */
+  openDirectChat(userId: string, options?: RequestOptions): Promise<{ chat: HubChat }> {
+    return this.request<{ chat: HubChat }>('POST', '/v1/chats/direct', { userId }, options);
+  }
+
+  /** `PATCH /v1/chats/:id` (owner). */
+  renameChat(id: string, name: string, options?: RequestOptions): Promise<{ chat: HubChat }> {
+    return this.request<{ chat: HubChat }>('PATCH', `/v1/chats/${encodeURIComponent(id)}`, { name }, options);
+  }
+
+  /** `POST /v1/chats/:id/members` (owner). */
+  addChatMembers(id: string, userIds: string[], options?: RequestOptions): Promise<{ chat: HubChat }> {
+    return this.request<{ chat: HubChat }>(
+      'POST',
+      `/v1/chats/${encodeURIComponent(id)}/members`,
+      { userIds },
+      options,
+    );
+  }
+
+  /** `DELETE /v1/chats/:id/members/:userId` (owner). */
+  removeChatMember(id: string, userId: string, options?: RequestOptions): Promise<{ chat: HubChat }> {
+    return this.request<{ chat: HubChat }>(
+      'DELETE',
+      `/v1/chats/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`,
+      undefined,
+      options,
+    );
+  }
+
+  /** `DELETE /v1/chats/:id` (owner). */
+  async deleteChat(id: string, options?: RequestOptions): Promise<void> {
+    await this.request<undefined>('DELETE', `/v1/chats/${encodeURIComponent(id)}`, undefined, options);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Roster } from '@teacher-hub/protocol';
 import { HubApi } from './api.ts';
+import { ChatService } from './chat/chat-service.ts';
 import { LiveStream } from './notifications/live-stream.ts';
 import type { BackoffOptions, EventSourceFactory } from './notifications/live-stream.ts';
 import { NotificationsService } from './notifications/notifications-service.ts';
@@ -50,6 +51,11 @@ export class HubClient {
   readonly live: LiveStream;
   /** The notification center: list, unread count, mark read, test, live updates, and web push (`.push`). */
   readonly notifications: NotificationsService;
+  /**
+   * Chat on GetStream: the chat list and conversations. `stream-chat` is loaded (a separate chunk) and
+   * connected only when something calls `chat.connect()`.
+   */
+  readonly chat: ChatService;
 
   constructor(options: HubClientOptions) {
     if (!options.server) throw new TypeError('HubClient needs the hub server URL (`server`).');
@@ -74,5 +80,6 @@ export class HubClient {
       serviceWorkerUrl: options.serviceWorkerUrl,
     });
     this.notifications = new NotificationsService(this.api, this.live, push);
+    this.chat = new ChatService(this.api);
   }
 }

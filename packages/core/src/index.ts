@@ -71,3 +71,33 @@ export type {
   NotificationList,
   Priority,
 } from '@teacher-hub/protocol';
+export { ChatService } from './chat/chat-service.ts';
+export type { ChatState, StreamChatLoader } from './chat/chat-service.ts';
+export { Conversation, MESSAGE_PAGE_SIZE } from './chat/conversation.ts';
+export type { ConversationState, ThreadState } from './chat/conversation.ts';
+export { CHAT_KINDS, CHAT_REACTIONS } from './chat/chat-types.ts';
+export type {
+  ChatAttachment,
+  ChatKind,
+  ChatListItem,
+  ChatMessage,
+  ChatReaction,
+  ChatReadState,
+  ChatTokenResponse,
+  ChatUpload,
+  HubChat,
+} from './chat/chat-types.ts';
+export {
+  GROUP_WINDOW_MS,
+  MAX_UPLOAD_BYTES,
+  buildTimeline,
+  dayKey,
+  formatBytes,
+  linkify,
+  previewText,
+  safeHref,
+  seenBy,
+  typingText,
+  uploadProblem,
+} from './chat/chat-timeline.ts';
+export type { TextPart, TimelineItem } from './chat/chat-timeline.ts';
