@@ -6,8 +6,14 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import commonjs from '@rollup/plugin-commonjs';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { fromRollup } from '@web/dev-server-rollup';
 import { chromeLauncher } from '@web/test-runner-chrome';
+
+// `stream-chat` (loaded by the chat service) ships CommonJS dependencies (axios' helpers, eventemitter-style
+// modules) that the browser can only import once converted.
+const commonjsPlugin = fromRollup(commonjs);
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HUB_BOOT_TIMEOUT_MS = 60_000;
@@ -134,7 +140,7 @@ function permissionsPlugin() {
 /** @type {import('@web/test-runner').TestRunnerConfig} */
 export default {
   files: ['packages/elements/src/**/*.test.ts', 'packages/core/src/**/*.browser.test.ts'],
-  nodeResolve: true,
+  nodeResolve: { browser: true, exportConditions: ['browser', 'development'] },
   middleware: [testLmsTokenEndpoint],
   browsers: [
     chromeLauncher({
@@ -154,6 +160,7 @@ export default {
     }),
   ],
   plugins: [
+    commonjsPlugin({ include: ['**/node_modules/**'] }),
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.base.json' }),
     hubServerPlugin(),
     permissionsPlugin(),

@@ -1,0 +1,281 @@
+/// <reference types="mocha" />
+import { HubClient } from '@teacher-hub/core';
+import type { HubChat } from '@teacher-hub/core';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { devToken, hubServer } from '../testing/hub-test-server.ts';
+import type { HubChatElement } from './hub-chat.ts';
+import './hub-chat.ts';
+
+// Two real users against the real hub and its GetStream emulator: Ada (teacher) and one of her students,
+// each with an element of their own, as in two browser tabs. Each test has a direct chat with a student of
+// its own: a group would send `chat.added` notifications to seeded students whose notification centers
+// other test files count, and the directory is shared with those files too.
+
+const WAIT = { timeout: 8_000 };
+
+async function clientFor(userId: string): Promise<HubClient> {
+  return new HubClient({ server: hubServer(), tokenProvider: () => devToken(userId) });
+}
+
+async function directChatWith(studentId: string): Promise<HubChat> {
+  const ada = await clientFor('t-ada');
+  return (await ada.api.openDirectChat(studentId)).chat;
+}
+
+async function chatFor(userId: string, chatId?: string): Promise<HubChatElement> {
+  const client = await clientFor(userId);
+  const element = await fixture<HubChatElement>(
+    html`<hub-chat .client=${client} chat-id=${chatId ?? ''} style="--hub-chat-height: 40rem"></hub-chat>`,
+  );
+  return element;
+}
+
+function root(element: HubChatElement): ShadowRoot {
+  return element.shadowRoot!;
+}
+
+function messageElements(element: HubChatElement): HTMLElement[] {
+  return [...root(element).querySelectorAll<HTMLElement>('.messages [part="message"]')];
+}
+
+function messageByText(element: HubChatElement, text: string): HTMLElement | undefined {
+  return messageElements(element).find((message) =>
+    message.querySelector('.bubble')?.textContent?.includes(text),
+  );
+}
+
+async function ready(element: HubChatElement): Promise<void> {
+  await waitUntil(
+    () => root(element).querySelector('.messages') !== null,
+    'the conversation did not load',
+    WAIT,
+  );
+}
+
+async function type(element: HubChatElement, text: string): Promise<void> {
+  const input = root(element).querySelector<HTMLTextAreaElement>('#composer-input')!;
+  input.focus();
+  input.value = text;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  await element.updateComplete;
+}
+
+async function send(element: HubChatElement, text: string): Promise<void> {
+  await type(element, text);
+  const input = root(element).querySelector<HTMLTextAreaElement>('#composer-input')!;
+  input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+  await waitUntil(() => messageByText(element, text.trim().slice(0, 20)), `"${text}" was not shown`, WAIT);
+}
+
+describe('<hub-chat>', () => {
+  let elements: HubChatElement[] = [];
+  afterEach(() => {
+    for (const element of elements) element.remove();
+    elements = [];
+  });
+
+  it('lists the chat for both members, and a message arrives live on the other side', async () => {
+    const chat = await directChatWith('s-05');
+    const ada = await chatFor('t-ada');
+    const student = await chatFor('s-05');
+    elements = [ada, student];
+    for (const element of elements) {
+      await waitUntil(
+        () => root(element).querySelector(`[part="chat-item"][data-id="${chat.id}"]`),
+        'the chat is not listed',
+        WAIT,
+      );
+    }
+    root(ada).querySelector<HTMLButtonElement>(`[part="chat-item"][data-id="${chat.id}"]`)!.click();
+    await ready(ada);
+    expect(ada.chatId).to.equal(chat.id);
+
+    await send(ada, 'Hello class, homework is page 12');
+    // The student has not opened it: the list shows the preview and one unread message.
+    await waitUntil(
+      () => {
+        const item = root(student).querySelector(`[part="chat-item"][data-id="${chat.id}"]`);
+        return item?.querySelector('[part="unread-badge"]')?.textContent?.startsWith('1');
+      },
+      'no unread badge on the student side',
+      WAIT,
+    );
+    expect(root(student).querySelector(`[data-id="${chat.id}"] .preview`)?.textContent).to.contain(
+      'homework is page 12',
+    );
+
+    student.chatId = chat.id;
+    await ready(student);
+    await waitUntil(() => messageByText(student, 'homework is page 12'), 'the message did not arrive', WAIT);
+    // Opening it reads it: Ada sees "Seen by" under her message and the badge goes.
+    await waitUntil(
+      () => root(ada).querySelector('[part="seen"]:not([hidden])')?.textContent?.includes('Elif'),
+      'Ada does not see that the student read it',
+      WAIT,
+    );
+    await waitUntil(
+      () => !root(student).querySelector(`[data-id="${chat.id}"] [part="unread-badge"]`),
+      '',
+      WAIT,
+    );
+
+    await send(student, 'Thanks!');
+    await waitUntil(() => messageByText(ada, 'Thanks!'), 'the reply did not arrive live', WAIT);
+    await expect(ada).to.be.accessible();
+  });
+
+  it('shows who is typing, and reactions, thread replies and pins on both sides', async () => {
+    const chat = await directChatWith('s-06');
+    const ada = await chatFor('t-ada', chat.id);
+    const student = await chatFor('s-06', chat.id);
+    elements = [ada, student];
+    await ready(ada);
+    await ready(student);
+
+    await type(student, 'I am wri');
+    await waitUntil(
+      () => root(ada).querySelector('[part="typing"]')?.textContent?.includes('is typing…'),
+      'no typing indicator',
+      WAIT,
+    );
+
+    await send(ada, 'Quiz on Friday');
+    await waitUntil(() => messageByText(student, 'Quiz on Friday'), 'message not live', WAIT);
+
+    // A reaction from the student shows on Ada's side with its count.
+    messageByText(student, 'Quiz on Friday')!
+      .querySelector<HTMLButtonElement>('[data-react="tada"]')!
+      .click();
+    await waitUntil(
+      () =>
+        messageByText(ada, 'Quiz on Friday')
+          ?.querySelector('.reaction[data-type="tada"]')
+          ?.textContent?.includes('1'),
+      'the reaction did not reach Ada',
+      WAIT,
+    );
+    const ownReaction = messageByText(student, 'Quiz on Friday')!.querySelector(
+      '.reaction[data-type="tada"]',
+    );
+    expect(ownReaction?.getAttribute('aria-pressed')).to.equal('true');
+
+    // A thread reply: the student replies, Ada sees the reply count and opens the thread.
+    messageByText(student, 'Quiz on Friday')!.querySelector<HTMLButtonElement>('.reply')!.click();
+    await waitUntil(() => root(student).querySelector('[part="thread"]'), 'no thread panel', WAIT);
+    const threadInput = root(student).querySelector<HTMLTextAreaElement>('#thread-input')!;
+    threadInput.value = 'Which chapters?';
+    threadInput.dispatchEvent(new Event('input'));
+    threadInput.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', cancelable: true }));
+    await waitUntil(
+      () => messageByText(ada, 'Quiz on Friday')?.querySelector('.replies')?.textContent?.includes('1 reply'),
+      'Ada sees no reply count',
+      WAIT,
+    );
+    messageByText(ada, 'Quiz on Friday')!.querySelector<HTMLButtonElement>('.replies')!.click();
+    await waitUntil(
+      () => root(ada).querySelector('[part="thread"]')?.textContent?.includes('Which chapters?'),
+      'the reply is not in Ada’s thread panel',
+      WAIT,
+    );
+
+    // Ada pins her message: the student sees it pinned, and in the pinned panel.
+    messageByText(ada, 'Quiz on Friday')!.querySelector<HTMLButtonElement>('.pin')!.click();
+    await waitUntil(
+      () => messageByText(student, 'Quiz on Friday')?.querySelector('.pinned-flag'),
+      'the pin did not reach the student',
+      WAIT,
+    );
+    root(student).querySelector<HTMLButtonElement>('.pins-toggle')!.click();
+    await waitUntil(
+      () => root(student).querySelector('[part="pins"]')?.textContent?.includes('Quiz on Friday'),
+      'not in the pinned panel',
+      WAIT,
+    );
+    await expect(student).to.be.accessible();
+  });
+
+  it('uploads a file that the other member can open, and edits and deletes own messages', async () => {
+    const chat = await directChatWith('s-07');
+    const ada = await chatFor('t-ada', chat.id);
+    const student = await chatFor('s-07', chat.id);
+    elements = [ada, student];
+    await ready(ada);
+    await ready(student);
+
+    const file = new File(['worksheet answers'], 'answers.txt', { type: 'text/plain' });
+    const input = root(ada).querySelector<HTMLInputElement>('#file-input')!;
+    const transfer = new DataTransfer();
+    transfer.items.add(file);
+    input.files = transfer.files;
+    input.dispatchEvent(new Event('change'));
+    await ada.updateComplete;
+    expect(root(ada).querySelector('.pending')?.textContent).to.contain('answers.txt');
+    await send(ada, 'Here are the answers');
+
+    const link = await waitUntil(
+      () => messageByText(student, 'Here are the answers')?.querySelector<HTMLAnchorElement>('a.attachment'),
+      'no attachment link on the student side',
+      WAIT,
+    ).then(() =>
+      messageByText(student, 'Here are the answers')!.querySelector<HTMLAnchorElement>('a.attachment')!,
+    );
+    expect(link.textContent).to.contain('answers.txt');
+    const response = await fetch(link.href);
+    expect(response.ok).to.equal(true);
+    expect(await response.text()).to.equal('worksheet answers');
+
+    // Edit, then delete, her own message; both reach the student.
+    await send(ada, 'Typo here');
+    messageByText(ada, 'Typo here')!.querySelector<HTMLButtonElement>('.edit')!.click();
+    await ada.updateComplete;
+    const editor = root(ada).querySelector<HTMLTextAreaElement>('.editor textarea')!;
+    editor.value = 'Fixed here';
+    editor.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+    await waitUntil(() => messageByText(student, 'Fixed here'), 'the edit did not arrive', WAIT);
+    const remove = messageByText(ada, 'Fixed here')!.querySelector<HTMLButtonElement>('.delete')!;
+    remove.click();
+    await ada.updateComplete;
+    messageByText(ada, 'Fixed here')!.querySelector<HTMLButtonElement>('.delete')!.click();
+    await waitUntil(() => !messageByText(student, 'Fixed here'), 'the deletion did not arrive', WAIT);
+    expect(
+      messageElements(student).some((message) => message.textContent?.includes('Message deleted')),
+    ).to.equal(true);
+  });
+
+  it('renders hostile text inert and readable', async () => {
+    const chat = await directChatWith('s-08');
+    const ada = await chatFor('t-ada', chat.id);
+    const student = await chatFor('s-08', chat.id);
+    elements = [ada, student];
+    await ready(ada);
+    await ready(student);
+    const marker = window as unknown as { hubChatXss?: number };
+    marker.hubChatXss = 0;
+
+    const corpus = [
+      '<script>window.hubChatXss = 1</script>',
+      '<img src=x onerror="window.hubChatXss = 2">',
+      'click javascript:window.hubChatXss=3 now',
+      '[link](javascript:alert(1)) <a href="javascript:alert(1)">a</a>',
+      `long ${'w'.repeat(400)} word`,
+      'مرحبا بالصف https://example.edu/rtl',
+    ];
+    for (const text of corpus) await send(ada, text);
+    await waitUntil(() => messageByText(student, 'مرحبا'), 'the corpus did not arrive', WAIT);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    for (const element of [ada, student]) {
+      const shadow = root(element);
+      expect(shadow.querySelector('.messages script')).to.equal(null);
+      expect(shadow.querySelector('.messages img:not(.attachments img)')).to.equal(null);
+      const links = [...shadow.querySelectorAll<HTMLAnchorElement>('.messages a')];
+      expect(links.map((link) => link.href)).to.deep.equal(['https://example.edu/rtl']);
+      expect(messageByText(element, '<script>window.hubChatXss = 1</script>')).to.not.equal(undefined);
+      expect(messageByText(element, 'onerror=')).to.not.equal(undefined);
+      // The long word wraps inside the conversation instead of widening it.
+      const list = shadow.querySelector<HTMLElement>('.messages')!;
+      expect(list.scrollWidth).to.be.at.most(list.clientWidth + 1);
+    }
+    expect(marker.hubChatXss).to.equal(0);
+  });
+});
