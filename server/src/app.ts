@@ -7,12 +7,15 @@ import { createOriginMatcher } from './http/cors.ts';
 import { handleError, handleNotFound } from './http/errors.ts';
 import { staticRoutes, type StaticRoots } from './http/static.ts';
 import type { PublicEnv } from './http/types.ts';
+import { EMULATOR_PATH } from './chat.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { chatRoutes } from './routes/chats.ts';
 import { devMailboxRoutes } from './routes/dev-mailbox.ts';
 import { healthRoutes } from './routes/health.ts';
 import { notificationRoutes, type NotificationRouteOptions } from './routes/notifications.ts';
 import { rosterRoutes } from './routes/roster.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import type { Services } from './services.ts';
 
 export interface AppOptions {
@@ -39,6 +42,10 @@ export function createApp(services: Services, options: AppOptions = {}) {
   app.onError(handleError(logger));
   app.notFound(handleNotFound);
   app.use(requestId());
+  // The GetStream emulator (dev mode) answers CORS itself (any origin: clients send tokens, not cookies),
+  // has its own body limits (uploads are larger) and errors in GetStream's shape, so it goes before the
+  // hub's middleware: its routes answer and nothing after them runs.
+  if (services.chat.emulator) app.route(EMULATOR_PATH, services.chat.emulator.app);
   app.use(
     cors({
       origin: (origin) => (isAllowedOrigin(origin) ? origin : null),
@@ -57,6 +64,8 @@ export function createApp(services: Services, options: AppOptions = {}) {
     .route('/v1', authRoutes(services))
     .route('/v1', rosterRoutes(services))
     .route('/v1', notificationRoutes(services, options.notifications))
+    .route('/v1', chatRoutes(services))
+    .route('/v1', webhookRoutes(services))
     .route('/', devMailboxRoutes(services))
     .route('/v1/admin', adminRoutes(services));
 

@@ -1,7 +1,7 @@
-import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type HubConfig } from './env.ts';
 import { createConsoleLogger } from './logger.ts';
+import { serveHub } from './serve.ts';
 import { createServices } from './services.ts';
 
 /** Starts the hub. The only file that reads `process.env`. */
@@ -13,24 +13,24 @@ async function main(): Promise<void> {
   const services = await createServices(config, { logger });
   const app = createApp(services);
   services.start();
-  const server = serve(
-    { fetch: app.fetch, port: config.server.port, hostname: config.server.host },
-    (address) => {
-      const url = config.server.port === 0 ? `http://localhost:${address.port}` : config.server.publicUrl;
-      logger.info(`Teacher Hub listening on ${url}`, {
-        mode: config.mode,
-        port: address.port,
-        db: services.database.kind,
-        ...(config.storage.kind === 'pglite' ? { dataDir: config.storage.dataDir } : {}),
-      });
-      if (config.mode === 'dev') {
-        logger.info(
-          `Dev mode: demo LMS at ${url}/, tokens from POST /v1/dev/token` +
-            (config.admin.isDevDefault ? `, admin key "${config.admin.key}"` : ''),
-        );
-      }
-    },
-  );
+  const { server, address } = await serveHub(services, app, {
+    port: config.server.port,
+    hostname: config.server.host,
+  });
+  const url = config.server.port === 0 ? `http://localhost:${address.port}` : config.server.publicUrl;
+  logger.info(`Teacher Hub listening on ${url}`, {
+    mode: config.mode,
+    port: address.port,
+    db: services.database.kind,
+    chat: services.chat.provider.kind,
+    ...(config.storage.kind === 'pglite' ? { dataDir: config.storage.dataDir } : {}),
+  });
+  if (config.mode === 'dev') {
+    logger.info(
+      `Dev mode: demo LMS at ${url}/, tokens from POST /v1/dev/token` +
+        (config.admin.isDevDefault ? `, admin key "${config.admin.key}"` : ''),
+    );
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -43,6 +43,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     forced.unref();
+    // WebSockets (the chat emulator's) are not HTTP connections the server can close: close them first.
+    void services.chat.close();
     server.close(() => {
       services.close().then(
         () => process.exit(0),

@@ -1,5 +1,6 @@
 import type { Health } from '@teacher-hub/protocol';
 import { DEMO_DIRECTORY } from './adapters/directory/demo-directory.ts';
+import { createChatServices, type ChatServices } from './chat.ts';
 import {
   createDevTokenIssuer,
   DEV_TOKEN_AUDIENCE,
@@ -38,6 +39,8 @@ export interface Services {
   };
   /** The notification pipeline: outbox, delivery worker, live bus, providers. */
   readonly notifications: NotificationServices;
+  /** Chats: the rules, GetStream (or its emulator in dev mode), the webhook's digests, rule 9. */
+  readonly chat: ChatServices;
   /** Starts the background work (the job worker); `main.ts` calls it, tests drive jobs themselves. */
   start(): void;
   /** `GET /health`: the providers in use, and whether the database answers. */
@@ -107,6 +110,21 @@ export async function createServices(config: HubConfig, options: ServiceOptions 
       ...(options.transport ? { transport: options.transport } : {}),
       ...(options.instanceId ? { instanceId: options.instanceId } : {}),
     });
+    let chat: ChatServices;
+    try {
+      chat = await createChatServices({
+        config,
+        database,
+        settings,
+        clock,
+        logger,
+        notifications,
+        directory,
+      });
+    } catch (error) {
+      await notifications.close();
+      throw error;
+    }
 
     let closed: Promise<void> | undefined;
     return {
@@ -118,6 +136,7 @@ export async function createServices(config: HubConfig, options: ServiceOptions 
       directory,
       tokens: { verifier, devIssuer },
       notifications,
+      chat,
       start() {
         notifications.worker.start();
       },
@@ -132,10 +151,10 @@ export async function createServices(config: HubConfig, options: ServiceOptions 
         return {
           ok,
           mode: config.mode,
-          // Chat and video adapters arrive with their issues; until then nothing is claimed.
+          // The video adapter arrives with its issue; until then nothing is claimed.
           providers: {
             db: database.kind,
-            chat: 'none',
+            chat: chat.provider.kind,
             video: 'none',
             push: notifications.pushChannels,
             email: notifications.email.kind,
@@ -143,7 +162,11 @@ export async function createServices(config: HubConfig, options: ServiceOptions 
         };
       },
       close() {
-        closed ??= notifications.close().finally(() => database.close());
+        closed ??= chat
+          .close()
+          .catch((error: unknown) => logger.error('closing chat failed', { error }))
+          .then(() => notifications.close())
+          .finally(() => database.close());
         return closed;
       },
     };
