@@ -73,8 +73,7 @@ export type {
 } from '@teacher-hub/protocol';
 export { ChatService } from './chat/chat-service.ts';
 export type { ChatState, StreamChatLoader } from './chat/chat-service.ts';
-export { Conversation, MESSAGE_PAGE_SIZE } from './chat/conversation.ts';
-export type { ConversationState, ThreadState } from './chat/conversation.ts';
+export type { Conversation, ConversationState, ThreadState } from './chat/conversation.ts';
 export { CHAT_KINDS, CHAT_REACTIONS } from './chat/chat-types.ts';
 export type {
   ChatAttachment,

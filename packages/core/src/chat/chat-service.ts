@@ -4,13 +4,18 @@ import type { LoadStatus } from '../resource.ts';
 import { createStore } from '../store.ts';
 import type { Store } from '../store.ts';
 import type { ChatListItem, ChatTokenResponse, HubChat } from './chat-types.ts';
-import { Conversation } from './conversation.ts';
-import { toChatMessage } from './stream-mapping.ts';
+import type * as ChatRuntimeModule from './chat-runtime.ts';
+import type { Conversation } from './conversation.ts';
 
-/** How `stream-chat` is loaded: a dynamic import, so it is a chunk of its own that loads on first use. */
-export type StreamChatLoader = () => Promise<{ StreamChat: typeof StreamChat }>;
+type ChatRuntime = typeof ChatRuntimeModule;
 
-const loadStreamChat: StreamChatLoader = () => import('stream-chat');
+/**
+ * How `stream-chat` (with the code that reads its state) is loaded: a dynamic import, so it is a chunk of
+ * its own that loads on the first `connect()`.
+ */
+export type StreamChatLoader = () => Promise<ChatRuntime>;
+
+const loadStreamChat: StreamChatLoader = () => import('./chat-runtime.ts');
 
 export interface ChatState {
   /** `idle` until `connect()`, `loading` while connecting and listing, then `ready` or `error`. */
@@ -54,6 +59,7 @@ export class ChatService {
   readonly #api: HubApi;
   readonly #load: StreamChatLoader;
   #client: StreamChat | undefined;
+  #runtime: ChatRuntime | undefined;
   #connecting: Promise<StreamChat> | undefined;
   #holders = 0;
   #hubChats: HubChat[] = [];
@@ -123,7 +129,9 @@ export class ChatService {
   }
 
   async #open(): Promise<StreamChat> {
-    const [{ StreamChat }, first] = await Promise.all([this.#load(), this.#api.chatToken()]);
+    const [runtime, first] = await Promise.all([this.#load(), this.#api.chatToken()]);
+    this.#runtime = runtime;
+    const { StreamChat } = runtime;
     let pending: ChatTokenResponse | undefined = first;
     const client = new StreamChat(first.apiKey, first.baseURL ? { baseURL: first.baseURL } : {});
     // The first token is the one just fetched; every later call (expiry, a 401) fetches a fresh one.
@@ -181,10 +189,11 @@ export class ChatService {
   /** Rebuilds the list from the hub's chats and the channels' state. */
   #publish(): void {
     const me = this.store.get().me ?? '';
+    const toChatMessage = this.#runtime?.toChatMessage;
     const items: ChatListItem[] = this.#hubChats.map((chat) => {
       const channel = this.#channels.get(chat.cid);
       const last = channel?.lastMessage();
-      const lastMessage = last ? toChatMessage(last, me) : undefined;
+      const lastMessage = last && toChatMessage ? toChatMessage(last, me) : undefined;
       return {
         ...chat,
         lastMessage,
@@ -210,6 +219,7 @@ export class ChatService {
     const [type, id] = splitCid(chat.cid);
     const channel = this.#channels.get(chat.cid) ?? client.channel(type, id);
     this.#channels.set(chat.cid, channel);
+    const { Conversation } = this.#runtime ?? (await this.#load());
     const conversation = new Conversation(chatId, channel, this.store.get().me ?? '');
     this.#conversations.set(chatId, conversation);
     return conversation;

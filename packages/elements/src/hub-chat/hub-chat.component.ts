@@ -1,26 +1,9 @@
 import { Task } from '@lit/task';
-import {
-  CHAT_REACTIONS,
-  buildTimeline,
-  formatBytes,
-  linkify,
-  previewText,
-  safeHref,
-  seenBy,
-  typingText,
-} from '@teacher-hub/core';
-import type {
-  ChatKind,
-  ChatListItem,
-  ChatMessage,
-  ChatState,
-  Conversation,
-  ConversationState,
-  HubClient,
-} from '@teacher-hub/core';
+import { previewText } from '@teacher-hub/core';
+import type { ChatKind, ChatListItem, ChatState, HubClient } from '@teacher-hub/core';
 import { html, nothing } from 'lit';
 import type { CSSResultGroup, PropertyValues, TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { HubElement } from '../base/hub-element.ts';
 import { StoreController } from '../controllers/store-controller.ts';
@@ -41,28 +24,11 @@ declare global {
   }
 }
 
-/** The reactions offered, as Stream types, with their emoji and spoken names. */
-export const REACTION_EMOJI: Record<(typeof CHAT_REACTIONS)[number], { emoji: string; label: string }> = {
-  like: { emoji: '👍', label: 'Thumbs up' },
-  love: { emoji: '❤️', label: 'Heart' },
-  haha: { emoji: '😂', label: 'Laughing' },
-  tada: { emoji: '🎉', label: 'Party' },
-  wow: { emoji: '😮', label: 'Surprised' },
-};
-
 const KIND_ICON: Record<ChatKind, { icon: string; label: string }> = {
   group: { icon: '👥', label: 'Group chat' },
   direct: { icon: '💬', label: 'Direct chat' },
   session: { icon: '📅', label: 'Session chat' },
 };
-
-/** Scrolled within this many px of the end counts as "at the bottom" (new messages keep it there). */
-const BOTTOM_SLACK = 48;
-/** Scrolled within this many px of the top loads older messages. */
-const TOP_SLACK = 64;
-
-const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 
 /**
  * The chat list and, beside it (or instead of it on narrow screens, with a back button), the open
@@ -110,41 +76,15 @@ export class HubChatElement extends HubElement {
   /** The chat to open (its hub id). Set by the element when the user opens a chat from the list. */
   @property({ attribute: 'chat-id', reflect: true }) chatId?: string;
 
-  @state() private threadOpen = false;
-  @state() private pinsOpen = false;
-  @state() private editingId: string | undefined;
-  @state() private confirmDeleteId: string | undefined;
-  @state() private draft = '';
-  @state() private threadDraft = '';
-  @state() private files: File[] = [];
-  @state() private sendError = '';
-  @state() private announcement = '';
-  @state() private dragging = false;
-
-  @query('.messages') private messagesElement?: HTMLElement;
-  @query('#composer-input') private composerInput?: HTMLTextAreaElement;
-  @query('#file-input') private fileInput?: HTMLInputElement;
-
   readonly #list = new StoreController(this, undefined, (chatState: ChatState) => chatState);
-  readonly #conversationState = new StoreController(
-    this,
-    undefined,
-    (conversationState: ConversationState) => conversationState,
-  );
 
   /** The client whose chat connection this element holds. */
   #heldClient: HubClient | undefined;
-  #conversation: Conversation | undefined;
-  #atBottom = true;
-  #lastSeenMessageId: string | undefined;
-  #restoreScroll: { height: number; top: number } | undefined;
 
   readonly #connectTask = new Task(this, {
     task: async ([client]) => {
       if (!client) return undefined;
-      await client.chat.connect().catch((error: unknown) => {
-        throw error;
-      });
+      await client.chat.connect();
       return client;
     },
     args: () => [this.#heldClient] as const,
@@ -153,8 +93,11 @@ export class HubChatElement extends HubElement {
   readonly #conversationTask = new Task(this, {
     task: async ([client, chatId, status]) => {
       if (!client || !chatId || status !== 'ready') return undefined;
-      const conversation = await client.chat.conversation(chatId);
-      this.#setConversation(conversation);
+      // The conversation view is a chunk of its own, loaded with the first chat opened.
+      const [conversation] = await Promise.all([
+        client.chat.conversation(chatId),
+        import('./hub-chat-conversation.ts'),
+      ]);
       await conversation.open();
       void conversation.markRead().catch(() => undefined);
       return conversation;
@@ -175,58 +118,14 @@ export class HubChatElement extends HubElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     if (this.isConnected) this.#hold(this.client);
-    if (changed.has('chatId')) {
-      this.threadOpen = false;
-      this.pinsOpen = false;
-      this.editingId = undefined;
-      this.#atBottom = true;
-      if (!this.chatId) this.#setConversation(undefined);
-    }
-    this.#announceArrivals();
-  }
-
-  protected override updated(changed: PropertyValues<this>): void {
-    super.updated(changed);
-    const list = this.messagesElement;
-    if (!list) return;
-    if (this.#restoreScroll) {
-      if (this.#conversationState.value?.loadingOlder) return;
-      list.scrollTop = list.scrollHeight - this.#restoreScroll.height + this.#restoreScroll.top;
-      this.#restoreScroll = undefined;
-    } else if (this.#atBottom) {
-      list.scrollTop = list.scrollHeight;
-    }
   }
 
   /** Holds `client`'s chat connection (and lets go of the previous one). */
   #hold(client: HubClient | undefined): void {
     if (client === this.#heldClient) return;
     this.#heldClient?.chat.disconnect();
-    this.#setConversation(undefined);
     this.#heldClient = client;
     this.#list.setStore(client?.chat.store);
-  }
-
-  #setConversation(conversation: Conversation | undefined): void {
-    if (conversation === this.#conversation) return;
-    this.#conversation = conversation;
-    this.#lastSeenMessageId = undefined;
-    this.#conversationState.setStore(conversation?.store);
-  }
-
-  /** Announces messages from others that arrived since the last update (not the first page). */
-  #announceArrivals(): void {
-    const messages = this.#conversationState.value?.messages ?? [];
-    const latest = messages.at(-1);
-    if (!latest) return;
-    const previous = this.#lastSeenMessageId;
-    this.#lastSeenMessageId = latest.id;
-    if (previous === undefined || previous === latest.id) return;
-    const me = this.#list.value?.me;
-    if (latest.userId !== me) {
-      this.announcement = `${latest.userName}: ${previewText(latest)}`;
-      if (document.visibilityState === 'visible') void this.#conversation?.markRead().catch(() => undefined);
-    }
   }
 
   // ── Render ────────────────────────────────────────────────────────────────────────────────────────
@@ -298,503 +197,41 @@ export class HubChatElement extends HubElement {
 
   #renderConversation(): TemplateResult {
     if (!this.chatId) {
-      return html`<section class="conversation placeholder" part="conversation">
-        <p class="empty">Choose a chat.</p>
-      </section>`;
+      return html`<div class="conversation placeholder"><p class="empty">Choose a chat.</p></div>`;
     }
     const chat = this.#heldClient?.chat.chat(this.chatId);
-    return html`
-      <section
-        class="conversation ${this.dragging ? 'dragging' : ''}"
-        part="conversation"
-        aria-label=${chat ? `Chat: ${chat.name}` : 'Chat'}
-        @dragover=${this.#onDragOver}
-        @dragleave=${() => (this.dragging = false)}
-        @drop=${this.#onDrop}
-      >
-        <header class="header" part="header">
+    const pending = (content: TemplateResult) =>
+      html`<div class="conversation">
+        <div class="header">
           <button class="back" @click=${() => this.#open(undefined)} aria-label="Back to chats">←</button>
           <h2 class="title">${chat?.name ?? ''}</h2>
-          <button
-            class="pins-toggle"
-            aria-pressed=${this.pinsOpen ? 'true' : 'false'}
-            @click=${() => (this.pinsOpen = !this.pinsOpen)}
-          >
-            📌 Pinned (${this.#conversationState.value?.pinned.length ?? 0})
-          </button>
-        </header>
-        <div class="body">
-          <div class="main">
-            ${this.#conversationTask.render({
-              pending: () => html`<p class="status" role="status">Loading messages…</p>`,
-              error: (error) => html`<p class="status error" role="alert">${describe(error)}</p>`,
-              complete: () => this.#renderMessages(),
-            })}
-            ${this.#renderComposer()}
-          </div>
-          ${this.threadOpen ? this.#renderThread() : nothing} ${this.pinsOpen ? this.#renderPins() : nothing}
         </div>
-        <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this.announcement}</div>
-      </section>
-    `;
+        ${content}
+      </div>`;
+    return this.#conversationTask.render({
+      initial: () => pending(html`<p class="status" role="status">Loading messages…</p>`),
+      pending: () => pending(html`<p class="status" role="status">Loading messages…</p>`),
+      error: (error) => pending(html`<p class="status error" role="alert">${describe(error)}</p>`),
+      complete: (conversation) =>
+        conversation
+          ? html`<hub-chat-conversation
+              class="conversation"
+              part="conversation"
+              exportparts="header, messages, day, message, bubble, reactions, seen, typing, composer, thread, pins"
+              .conversation=${conversation}
+              me=${this.#list.value?.me ?? ''}
+              chat-name=${chat?.name ?? ''}
+              theme=${this.theme ?? 'light'}
+              @back=${() => this.#open(undefined)}
+            ></hub-chat-conversation>`
+          : html``,
+    });
   }
-
-  #renderMessages(): TemplateResult {
-    const conversation = this.#conversationState.value;
-    if (!conversation) return html``;
-    const me = this.#list.value?.me ?? '';
-    const timeline = buildTimeline(conversation.messages);
-    const last = conversation.messages.at(-1);
-    const seen = last && last.userId === me ? seenBy(last, conversation.reads, me) : [];
-    return html`
-      <ol class="messages" part="messages" aria-label="Messages" @scroll=${this.#onScroll} tabindex="0">
-        ${conversation.loadingOlder ? html`<li class="status" role="status">Loading older messages…</li>` : nothing}
-        ${
-          !conversation.hasOlder && conversation.messages.length > 0
-            ? html`<li class="start">This is the start of the chat.</li>`
-            : nothing
-        }
-        ${repeat(
-          timeline,
-          (item) => item.key,
-          (item) =>
-            item.kind === 'day'
-              ? html`<li class="day" part="day">${dayFormat.format(new Date(`${item.day}T12:00`))}</li>`
-              : this.#renderMessage(item.message, item.first, me, false),
-        )}
-      </ol>
-      <p class="seen" part="seen" ?hidden=${seen.length === 0}>
-        Seen by ${seen.map((read) => read.userName).join(', ')}
-      </p>
-      <p class="typing" part="typing" aria-live="polite">${typingText(conversation.typing)}</p>
-    `;
-  }
-
-  #renderMessage(message: ChatMessage, first: boolean, me: string, inThread: boolean): TemplateResult {
-    const own = message.userId === me;
-    const time = new Date(message.createdAt);
-    const editing = this.editingId === message.id;
-    return html`<li
-      class="message ${own ? 'own' : ''} ${first ? 'first' : ''} ${message.deleted ? 'deleted' : ''}"
-      part="message"
-      data-id=${message.id}
-    >
-      ${
-        first
-          ? html`<div class="meta">
-              <span class="author">${own ? 'You' : message.userName}</span>
-              <time datetime=${message.createdAt}>${timeFormat.format(time)}</time>
-            </div>`
-          : html`<span class="visually-hidden"
-              >${own ? 'You' : message.userName}, ${timeFormat.format(time)}</span
-            >`
-      }
-      ${
-        message.deleted
-          ? html`<p class="bubble" part="bubble"><em>Message deleted</em></p>`
-          : html`
-              ${
-                editing
-                  ? this.#renderEditor(message)
-                  : message.text
-                    ? html`<p class="bubble" part="bubble" dir="auto">
-                        ${this.#renderText(message.text)}${
-                          message.editedAt ? html` <span class="edited">(edited)</span>` : nothing
-                        }
-                      </p>`
-                    : nothing
-              }
-              ${message.attachments.length > 0 ? this.#renderAttachments(message) : nothing}
-              ${this.#renderReactions(message)}
-              ${
-                !inThread && message.replyCount > 0
-                  ? html`<button class="replies" @click=${() => this.#openThread(message.id)}>
-                      ${message.replyCount === 1 ? '1 reply' : `${message.replyCount} replies`}
-                    </button>`
-                  : nothing
-              }
-              ${message.pinned ? html`<span class="pinned-flag">📌 Pinned</span>` : nothing}
-              ${this.#renderActions(message, own, inThread)}
-            `
-      }
-    </li>`;
-  }
-
-  /** Text with http(s)/mailto links as anchors; every part goes through lit's escaping. */
-  #renderText(text: string): (string | TemplateResult)[] {
-    return linkify(text).map((part) =>
-      part.kind === 'link'
-        ? html`<a href=${part.href} target="_blank" rel="noopener noreferrer">${part.text}</a>`
-        : part.text,
-    );
-  }
-
-  #renderAttachments(message: ChatMessage): TemplateResult {
-    return html`<ul class="attachments" role="list">
-      ${message.attachments.map((attachment) => {
-        const href = safeHref(attachment.url);
-        if (!href) return nothing;
-        return html`<li>
-          <a
-            class="attachment"
-            href=${href}
-            target="_blank"
-            rel="noopener noreferrer"
-            download=${attachment.name}
-          >
-            ${
-              attachment.kind === 'image'
-                ? html`<img src=${href} alt=${attachment.name} loading="lazy" />`
-                : html`📄 <span>${attachment.name}</span>${
-                      attachment.size
-                        ? html` <span class="size">${formatBytes(attachment.size)}</span>`
-                        : nothing
-                    }`
-            }
-          </a>
-        </li>`;
-      })}
-    </ul>`;
-  }
-
-  #renderReactions(message: ChatMessage): TemplateResult | typeof nothing {
-    const given = Object.entries(message.reactionCounts).filter(([, count]) => count > 0);
-    if (given.length === 0) return nothing;
-    return html`<div class="reactions" part="reactions">
-      ${given.map(([type, count]) => {
-        const mine = message.ownReactions.includes(type);
-        const known = REACTION_EMOJI[type as keyof typeof REACTION_EMOJI];
-        return html`<button
-          class="reaction ${mine ? 'mine' : ''}"
-          data-type=${type}
-          aria-pressed=${mine ? 'true' : 'false'}
-          aria-label="${known?.label ?? type}: ${count}"
-          @click=${() => this.#run(this.#conversation?.toggleReaction(message.id, type))}
-        >
-          <span aria-hidden="true">${known?.emoji ?? type}</span> ${count}
-        </button>`;
-      })}
-    </div>`;
-  }
-
-  #renderActions(message: ChatMessage, own: boolean, inThread: boolean): TemplateResult {
-    const confirming = this.confirmDeleteId === message.id;
-    return html`<div class="actions" role="toolbar" aria-label="Message actions">
-      ${CHAT_REACTIONS.map(
-        (type) =>
-          html`<button
-            class="react"
-            data-react=${type}
-            aria-label="React with ${REACTION_EMOJI[type].label}"
-            aria-pressed=${message.ownReactions.includes(type) ? 'true' : 'false'}
-            @click=${() => this.#run(this.#conversation?.toggleReaction(message.id, type))}
-          >
-            ${REACTION_EMOJI[type].emoji}
-          </button>`,
-      )}
-      ${
-        inThread
-          ? nothing
-          : html`<button class="reply" @click=${() => this.#openThread(message.id)}>Reply in thread</button>`
-      }
-      <button
-        class="pin"
-        @click=${() =>
-          this.#run(
-            message.pinned ? this.#conversation?.unpin(message.id) : this.#conversation?.pin(message.id),
-          )}
-      >
-        ${message.pinned ? 'Unpin' : 'Pin'}
-      </button>
-      ${
-        own
-          ? html`<button class="edit" @click=${() => (this.editingId = message.id)}>Edit</button>
-              <button
-                class="delete"
-                @click=${() => {
-                  if (!confirming) {
-                    this.confirmDeleteId = message.id;
-                    return;
-                  }
-                  this.confirmDeleteId = undefined;
-                  this.#run(this.#conversation?.remove(message.id));
-                }}
-                @blur=${() => (this.confirmDeleteId = undefined)}
-              >
-                ${confirming ? 'Really delete?' : 'Delete'}
-              </button>`
-          : nothing
-      }
-    </div>`;
-  }
-
-  #renderEditor(message: ChatMessage): TemplateResult {
-    const save = (event: Event) => {
-      event.preventDefault();
-      const input = (event.target as HTMLElement).closest('form')?.querySelector('textarea');
-      const text = input?.value ?? '';
-      this.editingId = undefined;
-      if (text.trim() && text !== message.text) this.#run(this.#conversation?.edit(message.id, text));
-    };
-    return html`<form class="editor" @submit=${save}>
-      <label class="visually-hidden" for="edit-${message.id}">Edit message</label>
-      <textarea
-        id="edit-${message.id}"
-        .value=${message.text}
-        @keydown=${(event: KeyboardEvent) => {
-          if (event.key === 'Escape') this.editingId = undefined;
-          if (event.key === 'Enter' && !event.shiftKey) save(event);
-        }}
-      ></textarea>
-      <button type="submit">Save</button>
-      <button type="button" @click=${() => (this.editingId = undefined)}>Cancel</button>
-    </form>`;
-  }
-
-  #renderComposer(): TemplateResult {
-    const uploads = this.#conversationState.value?.uploads ?? [];
-    return html`<form class="composer" part="composer" @submit=${this.#onSubmit}>
-      ${
-        this.files.length > 0
-          ? html`<ul class="pending" aria-label="Files to send">
-              ${this.files.map((file, index) => {
-                const upload = uploads.find((candidate) => candidate.name === file.name);
-                return html`<li>
-                  <span>${file.name} (${formatBytes(file.size)})</span>
-                  ${
-                    upload
-                      ? html`<progress
-                          max="1"
-                          .value=${upload.progress}
-                          aria-label="Uploading ${file.name}"
-                        ></progress>`
-                      : nothing
-                  }
-                  <button
-                    type="button"
-                    aria-label="Remove ${file.name}"
-                    @click=${() => (this.files = this.files.filter((_, at) => at !== index))}
-                  >
-                    ✕
-                  </button>
-                </li>`;
-              })}
-            </ul>`
-          : nothing
-      }
-      ${this.sendError ? html`<p class="error" role="alert">${this.sendError}</p>` : nothing}
-      <div class="composer-row">
-        <button
-          type="button"
-          class="attach"
-          aria-label="Attach files"
-          @click=${() => this.fileInput?.click()}
-        >
-          📎
-        </button>
-        <input id="file-input" type="file" multiple hidden @change=${this.#onFilesPicked} />
-        <label class="visually-hidden" for="composer-input">Message</label>
-        <textarea
-          id="composer-input"
-          rows="1"
-          placeholder="Write a message"
-          .value=${this.draft}
-          @input=${(event: Event) => {
-            this.draft = (event.target as HTMLTextAreaElement).value;
-            this.#conversation?.keystroke();
-          }}
-          @keydown=${(event: KeyboardEvent) => this.#onComposerKey(event, undefined)}
-          @paste=${this.#onPaste}
-        ></textarea>
-        <button type="submit" class="send">Send</button>
-      </div>
-    </form>`;
-  }
-
-  #renderThread(): TemplateResult {
-    const thread = this.#conversationState.value?.thread;
-    const me = this.#list.value?.me ?? '';
-    return html`<aside class="panel thread" part="thread" aria-label="Thread">
-      <header class="panel-header">
-        <h3>Thread</h3>
-        <button aria-label="Close thread" @click=${this.#closeThread}>✕</button>
-      </header>
-      ${
-        thread?.parent
-          ? html`<ol class="thread-messages" role="list">
-              ${this.#renderMessage(thread.parent, true, me, true)}
-              <li class="day">
-                ${thread.replies.length === 1 ? '1 reply' : `${thread.replies.length} replies`}
-              </li>
-              ${repeat(
-                thread.replies,
-                (reply) => reply.id,
-                (reply) => this.#renderMessage(reply, true, me, true),
-              )}
-            </ol>`
-          : html`<p class="status" role="status">Loading…</p>`
-      }
-      <p class="typing" aria-live="polite">${typingText(thread?.typing ?? [])}</p>
-      <form
-        class="composer"
-        @submit=${(event: Event) => {
-          event.preventDefault();
-          void this.#sendReply();
-        }}
-      >
-        <div class="composer-row">
-          <label class="visually-hidden" for="thread-input">Reply</label>
-          <textarea
-            id="thread-input"
-            rows="1"
-            placeholder="Reply"
-            .value=${this.threadDraft}
-            @input=${(event: Event) => {
-              this.threadDraft = (event.target as HTMLTextAreaElement).value;
-              this.#conversation?.keystroke(thread?.parentId);
-            }}
-            @keydown=${(event: KeyboardEvent) => this.#onComposerKey(event, thread?.parentId)}
-          ></textarea>
-          <button type="submit" class="send">Reply</button>
-        </div>
-      </form>
-    </aside>`;
-  }
-
-  #renderPins(): TemplateResult {
-    const pinned = this.#conversationState.value?.pinned ?? [];
-    return html`<aside class="panel pins" part="pins" aria-label="Pinned messages">
-      <header class="panel-header">
-        <h3>Pinned messages</h3>
-        <button aria-label="Close pinned messages" @click=${() => (this.pinsOpen = false)}>✕</button>
-      </header>
-      ${
-        pinned.length === 0
-          ? html`<p class="empty">Nothing is pinned.</p>`
-          : html`<ul role="list" class="pin-list">
-              ${pinned.map(
-                (message) =>
-                  html`<li class="pinned" data-id=${message.id}>
-                    <span class="author">${message.userName}</span>
-                    <p dir="auto">${this.#renderText(previewText(message))}</p>
-                    <button @click=${() => this.#run(this.#conversation?.unpin(message.id))}>Unpin</button>
-                  </li>`,
-              )}
-            </ul>`
-      }
-    </aside>`;
-  }
-
-  // ── Actions ───────────────────────────────────────────────────────────────────────────────────────
 
   /** Opens a chat (or the list, with `undefined`), as a user action. */
   #open(chatId: string | undefined): void {
     this.chatId = chatId;
     emit(this, 'hub-chat-open', { chatId });
-  }
-
-  #run(action: Promise<unknown> | undefined): void {
-    void action?.catch((error: unknown) => {
-      this.sendError = describe(error);
-    });
-  }
-
-  #openThread(parentId: string): void {
-    this.threadOpen = true;
-    this.pinsOpen = false;
-    this.#run(this.#conversation?.openThread(parentId));
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#thread-input')?.focus());
-  }
-
-  #closeThread(): void {
-    this.threadOpen = false;
-    this.#conversation?.closeThread();
-  }
-
-  #onComposerKey(event: KeyboardEvent, parentId: string | undefined): void {
-    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
-    event.preventDefault();
-    if (parentId) void this.#sendReply();
-    else void this.#send();
-  }
-
-  #onSubmit(event: Event): void {
-    event.preventDefault();
-    void this.#send();
-  }
-
-  async #send(): Promise<void> {
-    const conversation = this.#conversation;
-    if (!conversation) return;
-    const text = this.draft;
-    const files = this.files;
-    if (!text.trim() && files.length === 0) return;
-    this.sendError = '';
-    this.#atBottom = true;
-    try {
-      await conversation.send(text, files);
-      this.draft = '';
-      this.files = [];
-    } catch (error) {
-      this.sendError = describe(error);
-      for (const upload of conversation.state.uploads) conversation.dismissUpload(upload.id);
-    }
-    this.composerInput?.focus();
-  }
-
-  async #sendReply(): Promise<void> {
-    const conversation = this.#conversation;
-    const parentId = conversation?.state.thread?.parentId;
-    if (!conversation || !parentId || !this.threadDraft.trim()) return;
-    const text = this.threadDraft;
-    this.threadDraft = '';
-    try {
-      await conversation.send(text, [], parentId);
-    } catch (error) {
-      this.threadDraft = text;
-      this.sendError = describe(error);
-    }
-  }
-
-  #addFiles(files: readonly File[]): void {
-    if (files.length === 0) return;
-    this.sendError = '';
-    this.files = [...this.files, ...files];
-  }
-
-  #onFilesPicked(event: Event): void {
-    const input = event.target as HTMLInputElement;
-    this.#addFiles([...(input.files ?? [])]);
-    input.value = '';
-  }
-
-  #onPaste(event: ClipboardEvent): void {
-    const files = [...(event.clipboardData?.files ?? [])];
-    if (files.length === 0) return;
-    event.preventDefault();
-    this.#addFiles(files);
-  }
-
-  #onDragOver(event: DragEvent): void {
-    if (!event.dataTransfer?.types.includes('Files')) return;
-    event.preventDefault();
-    this.dragging = true;
-  }
-
-  #onDrop(event: DragEvent): void {
-    event.preventDefault();
-    this.dragging = false;
-    this.#addFiles([...(event.dataTransfer?.files ?? [])]);
-  }
-
-  #onScroll(event: Event): void {
-    const list = event.target as HTMLElement;
-    this.#atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK;
-    const conversation = this.#conversation;
-    if (list.scrollTop < TOP_SLACK && conversation?.state.hasOlder && !conversation.state.loadingOlder) {
-      this.#restoreScroll = { height: list.scrollHeight, top: list.scrollTop };
-      this.#run(conversation.loadOlder());
-    }
   }
 }
 

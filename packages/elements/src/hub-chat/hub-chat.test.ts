@@ -34,8 +34,15 @@ function root(element: HubChatElement): ShadowRoot {
   return element.shadowRoot!;
 }
 
+/** The open conversation's shadow root (a lazily defined inner element). */
+function view(element: HubChatElement): ShadowRoot {
+  const conversation = element.shadowRoot!.querySelector('hub-chat-conversation');
+  if (!conversation?.shadowRoot) throw new Error('no conversation is open');
+  return conversation.shadowRoot;
+}
+
 function messageElements(element: HubChatElement): HTMLElement[] {
-  return [...root(element).querySelectorAll<HTMLElement>('.messages [part="message"]')];
+  return [...view(element).querySelectorAll<HTMLElement>('.messages [part="message"]')];
 }
 
 function messageByText(element: HubChatElement, text: string): HTMLElement | undefined {
@@ -46,14 +53,14 @@ function messageByText(element: HubChatElement, text: string): HTMLElement | und
 
 async function ready(element: HubChatElement): Promise<void> {
   await waitUntil(
-    () => root(element).querySelector('.messages') !== null,
+    () => element.shadowRoot!.querySelector('hub-chat-conversation')?.shadowRoot?.querySelector('.messages'),
     'the conversation did not load',
     WAIT,
   );
 }
 
 async function type(element: HubChatElement, text: string): Promise<void> {
-  const input = root(element).querySelector<HTMLTextAreaElement>('#composer-input')!;
+  const input = view(element).querySelector<HTMLTextAreaElement>('#composer-input')!;
   input.focus();
   input.value = text;
   input.dispatchEvent(new Event('input', { bubbles: true }));
@@ -62,7 +69,7 @@ async function type(element: HubChatElement, text: string): Promise<void> {
 
 async function send(element: HubChatElement, text: string): Promise<void> {
   await type(element, text);
-  const input = root(element).querySelector<HTMLTextAreaElement>('#composer-input')!;
+  const input = view(element).querySelector<HTMLTextAreaElement>('#composer-input')!;
   input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
   await waitUntil(() => messageByText(element, text.trim().slice(0, 20)), `"${text}" was not shown`, WAIT);
 }
@@ -109,7 +116,7 @@ describe('<hub-chat>', () => {
     await waitUntil(() => messageByText(student, 'homework is page 12'), 'the message did not arrive', WAIT);
     // Opening it reads it: Ada sees "Seen by" under her message and the badge goes.
     await waitUntil(
-      () => root(ada).querySelector('[part="seen"]:not([hidden])')?.textContent?.includes('Elif'),
+      () => view(ada).querySelector('[part="seen"]:not([hidden])')?.textContent?.includes('Elif'),
       'Ada does not see that the student read it',
       WAIT,
     );
@@ -134,7 +141,7 @@ describe('<hub-chat>', () => {
 
     await type(student, 'I am wri');
     await waitUntil(
-      () => root(ada).querySelector('[part="typing"]')?.textContent?.includes('is typing…'),
+      () => view(ada).querySelector('[part="typing"]')?.textContent?.includes('is typing…'),
       'no typing indicator',
       WAIT,
     );
@@ -161,8 +168,8 @@ describe('<hub-chat>', () => {
 
     // A thread reply: the student replies, Ada sees the reply count and opens the thread.
     messageByText(student, 'Quiz on Friday')!.querySelector<HTMLButtonElement>('.reply')!.click();
-    await waitUntil(() => root(student).querySelector('[part="thread"]'), 'no thread panel', WAIT);
-    const threadInput = root(student).querySelector<HTMLTextAreaElement>('#thread-input')!;
+    await waitUntil(() => view(student).querySelector('[part="thread"]'), 'no thread panel', WAIT);
+    const threadInput = view(student).querySelector<HTMLTextAreaElement>('#thread-input')!;
     threadInput.value = 'Which chapters?';
     threadInput.dispatchEvent(new Event('input'));
     threadInput.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', cancelable: true }));
@@ -173,7 +180,7 @@ describe('<hub-chat>', () => {
     );
     messageByText(ada, 'Quiz on Friday')!.querySelector<HTMLButtonElement>('.replies')!.click();
     await waitUntil(
-      () => root(ada).querySelector('[part="thread"]')?.textContent?.includes('Which chapters?'),
+      () => view(ada).querySelector('[part="thread"]')?.textContent?.includes('Which chapters?'),
       'the reply is not in Ada’s thread panel',
       WAIT,
     );
@@ -185,9 +192,9 @@ describe('<hub-chat>', () => {
       'the pin did not reach the student',
       WAIT,
     );
-    root(student).querySelector<HTMLButtonElement>('.pins-toggle')!.click();
+    view(student).querySelector<HTMLButtonElement>('.pins-toggle')!.click();
     await waitUntil(
-      () => root(student).querySelector('[part="pins"]')?.textContent?.includes('Quiz on Friday'),
+      () => view(student).querySelector('[part="pins"]')?.textContent?.includes('Quiz on Friday'),
       'not in the pinned panel',
       WAIT,
     );
@@ -203,13 +210,13 @@ describe('<hub-chat>', () => {
     await ready(student);
 
     const file = new File(['worksheet answers'], 'answers.txt', { type: 'text/plain' });
-    const input = root(ada).querySelector<HTMLInputElement>('#file-input')!;
+    const input = view(ada).querySelector<HTMLInputElement>('#file-input')!;
     const transfer = new DataTransfer();
     transfer.items.add(file);
     input.files = transfer.files;
     input.dispatchEvent(new Event('change'));
     await ada.updateComplete;
-    expect(root(ada).querySelector('.pending')?.textContent).to.contain('answers.txt');
+    expect(view(ada).querySelector('.pending')?.textContent).to.contain('answers.txt');
     await send(ada, 'Here are the answers');
 
     const link = await waitUntil(
@@ -228,7 +235,7 @@ describe('<hub-chat>', () => {
     await send(ada, 'Typo here');
     messageByText(ada, 'Typo here')!.querySelector<HTMLButtonElement>('.edit')!.click();
     await ada.updateComplete;
-    const editor = root(ada).querySelector<HTMLTextAreaElement>('.editor textarea')!;
+    const editor = view(ada).querySelector<HTMLTextAreaElement>('.editor textarea')!;
     editor.value = 'Fixed here';
     editor.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
     await waitUntil(() => messageByText(student, 'Fixed here'), 'the edit did not arrive', WAIT);
@@ -265,7 +272,7 @@ describe('<hub-chat>', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     for (const element of [ada, student]) {
-      const shadow = root(element);
+      const shadow = view(element);
       expect(shadow.querySelector('.messages script')).to.equal(null);
       expect(shadow.querySelector('.messages img:not(.attachments img)')).to.equal(null);
       const links = [...shadow.querySelectorAll<HTMLAnchorElement>('.messages a')];
