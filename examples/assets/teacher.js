@@ -10,3 +10,12 @@ picker?.addEventListener('change', () => {
   summary.textContent =
     count === 0 ? 'Nobody selected yet.' : `${count} selected: ${picker.value.join(', ')}`;
 });
+
+// A notification's link (`#chat/<id>`) opens that chat.
+const chat = document.querySelector('hub-chat');
+const openFromHash = () => {
+  const match = /^#chat\/(.+)$/.exec(location.hash);
+  if (chat && match) chat.chatId = decodeURIComponent(match[1]);
+};
+addEventListener('hashchange', openFromHash);
+openFromHash();

@@ -3,7 +3,7 @@ import { previewText } from '@teacher-hub/core';
 import type { ChatKind, ChatListItem, ChatState, HubClient } from '@teacher-hub/core';
 import { html, nothing } from 'lit';
 import type { CSSResultGroup, PropertyValues, TemplateResult } from 'lit';
-import { property } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { HubElement } from '../base/hub-element.ts';
 import { StoreController } from '../controllers/store-controller.ts';
@@ -76,6 +76,9 @@ export class HubChatElement extends HubElement {
   /** The chat to open (its hub id). Set by the element when the user opens a chat from the list. */
   @property({ attribute: 'chat-id', reflect: true }) chatId?: string;
 
+  /** The "new chat" view is shown in place of the conversation. */
+  @state() private composing = false;
+
   readonly #list = new StoreController(this, undefined, (chatState: ChatState) => chatState);
 
   /** The client whose chat connection this element holds. */
@@ -131,7 +134,7 @@ export class HubChatElement extends HubElement {
   // ── Render ────────────────────────────────────────────────────────────────────────────────────────
 
   override render(): TemplateResult {
-    const open = Boolean(this.chatId);
+    const open = Boolean(this.chatId) || this.composing;
     return html`
       <div class="hub-root base ${open ? 'has-open' : ''}" part="base">
         ${
@@ -152,7 +155,12 @@ export class HubChatElement extends HubElement {
     const chats = this.#list.value?.chats ?? [];
     return html`
       <nav class="list" part="list" aria-label="Chats">
-        <h2 class="list-title">Chats</h2>
+        <div class="list-head">
+          <h2 class="list-title">Chats</h2>
+          <button class="new-chat" aria-pressed=${this.composing ? 'true' : 'false'} @click=${this.#compose}>
+            New chat
+          </button>
+        </div>
         ${
           chats.length === 0
             ? html`<p class="empty">No chats yet.</p>`
@@ -195,7 +203,23 @@ export class HubChatElement extends HubElement {
     </li>`;
   }
 
+  async #compose(): Promise<void> {
+    await import('./hub-chat-new.ts');
+    this.composing = true;
+    await this.updateComplete;
+    this.renderRoot.querySelector('hub-chat-new')?.focus();
+  }
+
   #renderConversation(): TemplateResult {
+    if (this.composing) {
+      return html`<hub-chat-new
+        class="conversation"
+        .client=${this.#heldClient}
+        theme=${this.theme ?? 'light'}
+        @cancel=${() => (this.composing = false)}
+        @created=${(event: CustomEvent<{ chatId: string }>) => this.#open(event.detail.chatId)}
+      ></hub-chat-new>`;
+    }
     if (!this.chatId) {
       return html`<div class="conversation placeholder"><p class="empty">Choose a chat.</p></div>`;
     }
@@ -230,6 +254,7 @@ export class HubChatElement extends HubElement {
 
   /** Opens a chat (or the list, with `undefined`), as a user action. */
   #open(chatId: string | undefined): void {
+    this.composing = false;
     this.chatId = chatId;
     emit(this, 'hub-chat-open', { chatId });
   }

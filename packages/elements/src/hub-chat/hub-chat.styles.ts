@@ -44,8 +44,17 @@ export default css`
     font-weight: var(--_hub-font-weight-strong);
     margin: 0;
   }
-  .list-title {
+  .list-head {
+    display: flex;
+    justify-content: space-between;
+    align-items: center;
     padding: var(--_hub-space-3) var(--_hub-space-4);
+  }
+  .new-chat {
+    border: 1px solid var(--_hub-color-border-strong);
+    border-radius: var(--_hub-radius-small);
+    background: var(--_hub-color-surface);
+    padding: var(--_hub-space-1) var(--_hub-space-2);
   }
   ul,
   ol {

@@ -2,7 +2,7 @@
 import { HubClient } from '@teacher-hub/core';
 import type { HubChat } from '@teacher-hub/core';
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import { devToken, hubServer } from '../testing/hub-test-server.ts';
+import { devToken, hubServer, withLargeClass } from '../testing/hub-test-server.ts';
 import type { HubChatElement } from './hub-chat.ts';
 import './hub-chat.ts';
 
@@ -284,5 +284,63 @@ describe('<hub-chat>', () => {
       expect(list.scrollWidth).to.be.at.most(list.clientWidth + 1);
     }
     expect(marker.hubChatXss).to.equal(0);
+  });
+
+  it('lets a student message their teacher from "New chat"', async () => {
+    const student = await chatFor('s-05');
+    elements = [student];
+    await waitUntil(() => root(student).querySelector('.new-chat'), 'no New chat button', WAIT);
+    root(student).querySelector<HTMLButtonElement>('.new-chat')!.click();
+    const form = await waitUntil(
+      () => root(student).querySelector('hub-chat-new')?.shadowRoot?.querySelector('#direct-person'),
+      'no teacher choice',
+      WAIT,
+    ).then(() => root(student).querySelector('hub-chat-new')!.shadowRoot!);
+    const select = form.querySelector<HTMLSelectElement>('#direct-person')!;
+    expect([...select.options].map((option) => option.value)).to.include('t-ada');
+    expect(form.querySelector('student-picker')).to.equal(null);
+    select.value = 't-ada';
+    form.querySelector<HTMLButtonElement>('#direct-person ~ button')!.click();
+    await ready(student);
+    const direct = (await (await clientFor('s-05')).api.openDirectChat('t-ada')).chat;
+    expect(student.chatId).to.equal(direct.id);
+  });
+
+  it('lets a teacher make a group with the student picker, which the student then sees', async () => {
+    await withLargeClass(1, 2, async (teacher) => {
+      const element = await fixture<HubChatElement>(
+        html`<hub-chat .client=${new HubClient({ server: hubServer(), token: teacher.token })}></hub-chat>`,
+      );
+      elements = [element];
+      await waitUntil(() => root(element).querySelector('.new-chat'), 'no New chat button', WAIT);
+      root(element).querySelector<HTMLButtonElement>('.new-chat')!.click();
+      const form = await waitUntil(
+        () => root(element).querySelector('hub-chat-new')?.shadowRoot?.querySelector('student-picker'),
+        'no student picker',
+        WAIT,
+      ).then(() => root(element).querySelector('hub-chat-new')!.shadowRoot!);
+      await expect(root(element).querySelector('hub-chat-new')).to.be.accessible();
+      form.querySelector<HTMLInputElement>('#group-name')!.value = 'Study group';
+      const picker = form.querySelector('student-picker')!;
+      const studentId = `${teacher.id}-s-1`;
+      picker.value = [studentId];
+      form.querySelector<HTMLButtonElement>('button.primary')!.click();
+      await ready(element);
+      expect(root(element).querySelector('[part="chat-item"] .chat-name')?.textContent).to.equal(
+        'Study group',
+      );
+
+      const student = await fixture<HubChatElement>(
+        html`<hub-chat
+          .client=${new HubClient({ server: hubServer(), token: await devToken(studentId) })}
+        ></hub-chat>`,
+      );
+      elements.push(student);
+      await waitUntil(
+        () => root(student).querySelector('[part="chat-item"]')?.textContent?.includes('Study group'),
+        'the student does not see the group',
+        WAIT,
+      );
+    });
   });
 });
