@@ -73,6 +73,7 @@ export default css`
     border-radius: 0;
   }
   .body {
+    position: relative;
     display: flex;
     flex: 1;
     min-height: 0;
@@ -126,8 +127,10 @@ export default css`
     padding: var(--_hub-space-2) var(--_hub-space-3);
     border-radius: var(--_hub-radius);
     background: var(--_bubble);
-    white-space: pre-wrap;
     unicode-bidi: plaintext;
+  }
+  .text {
+    white-space: pre-wrap;
   }
   .own .bubble {
     background: var(--_own-bubble);

@@ -241,12 +241,14 @@ export class HubChatConversation extends LitElement {
   }
 
   /** Text with http(s)/mailto links as anchors; every part goes through lit's escaping. */
-  #renderText(text: string): (string | TemplateResult)[] {
-    return linkify(text).map((part) =>
+  #renderText(text: string): TemplateResult {
+    const parts = linkify(text).map((part) =>
       part.kind === 'link'
         ? html`<a href=${part.href} target="_blank" rel="noopener noreferrer">${part.text}</a>`
         : part.text,
     );
+    // Only this span keeps the text's own line breaks (the template's whitespace around it does not count).
+    return html`<span class="text">${parts}</span>`;
   }
 
   #renderAttachments(message: ChatMessage): TemplateResult {
