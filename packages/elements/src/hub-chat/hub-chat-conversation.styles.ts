@@ -261,6 +261,34 @@ export default css`
     overflow-y: auto;
     padding: var(--_hub-space-2) var(--_hub-space-3);
   }
+  .member-body {
+    display: grid;
+    gap: var(--_hub-space-3);
+    padding: var(--_hub-space-3);
+    overflow-y: auto;
+  }
+  .rename,
+  .add {
+    display: grid;
+    gap: var(--_hub-space-2);
+  }
+  .rename input {
+    min-height: var(--_hub-control-height);
+    padding: 0 var(--_hub-space-2);
+    border: 1px solid var(--_hub-color-border-strong);
+    border-radius: var(--_hub-radius-small);
+    background: var(--_hub-color-surface);
+  }
+  .rename button,
+  .add button {
+    justify-self: start;
+  }
+  .member-list li {
+    display: flex;
+    justify-content: space-between;
+    align-items: center;
+    padding: var(--_hub-space-1) 0;
+  }
   .pinned {
     padding: var(--_hub-space-2) 0;
     border-block-end: 1px solid var(--_hub-color-border);

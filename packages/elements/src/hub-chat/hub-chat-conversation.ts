@@ -8,7 +8,14 @@ import {
   seenBy,
   typingText,
 } from '@teacher-hub/core';
-import type { ChatMessage, Conversation, ConversationState } from '@teacher-hub/core';
+import type {
+  ChatListItem,
+  ChatMessage,
+  ChatService,
+  Conversation,
+  ConversationState,
+  HubClient,
+} from '@teacher-hub/core';
 import { LitElement, html, nothing } from 'lit';
 import type { CSSResultGroup, PropertyValues, TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
@@ -17,6 +24,8 @@ import { define } from '../base/define.ts';
 import { StoreController } from '../controllers/store-controller.ts';
 import { reset, tokens } from '../styles/tokens.ts';
 import type { Theme } from '../styles/tokens.ts';
+import '../student-picker/student-picker.ts';
+import type { StudentPicker } from '../student-picker/student-picker.ts';
 import styles from './hub-chat-conversation.styles.ts';
 
 export const REACTION_EMOJI: Record<(typeof CHAT_REACTIONS)[number], { emoji: string; label: string }> = {
@@ -51,6 +60,14 @@ export class HubChatConversation extends LitElement {
   @property() me = '';
   @property({ attribute: 'chat-name' }) chatName = '';
   @property({ reflect: true }) theme?: Theme;
+  /** The chat as listed (for its owner's actions). */
+  @property({ attribute: false }) chat?: ChatListItem;
+  /** Where the owner's actions go (rename, members). */
+  @property({ attribute: false }) service?: ChatService;
+  /** For the student picker of the members panel. */
+  @property({ attribute: false }) client?: HubClient;
+
+  @state() private membersOpen = false;
 
   @state() private threadOpen = false;
   @state() private pinsOpen = false;
@@ -149,10 +166,26 @@ export class HubChatConversation extends LitElement {
           >
             📌 Pinned (${this.#conversationState.value?.pinned.length ?? 0})
           </button>
+          ${
+            this.chat && this.chat.ownerId === this.me && this.chat.kind === 'group'
+              ? html`<button
+                  class="members-toggle"
+                  aria-pressed=${this.membersOpen ? 'true' : 'false'}
+                  @click=${() => {
+                    this.membersOpen = !this.membersOpen;
+                    this.pinsOpen = false;
+                    this.threadOpen = false;
+                  }}
+                >
+                  Members (${this.chat.memberIds.length})
+                </button>`
+              : nothing
+          }
         </header>
         <div class="body">
           <div class="main">${this.#renderMessages()} ${this.#renderComposer()}</div>
           ${this.threadOpen ? this.#renderThread() : nothing} ${this.pinsOpen ? this.#renderPins() : nothing}
+          ${this.membersOpen ? this.#renderMembers() : nothing}
         </div>
         <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       </section>
@@ -505,6 +538,66 @@ export class HubChatConversation extends LitElement {
             </ul>`
       }
     </aside>`;
+  }
+
+  #renderMembers(): TemplateResult {
+    const chat = this.chat;
+    if (!chat) return html``;
+    const names = new Map(
+      (this.#conversationState.value?.reads ?? []).map((read) => [read.userId, read.userName] as const),
+    );
+    return html`<aside class="panel members" part="members" aria-label="Members">
+      <header class="panel-header">
+        <h3>Members</h3>
+        <button aria-label="Close members" @click=${() => (this.membersOpen = false)}>✕</button>
+      </header>
+      <div class="member-body">
+        <form class="rename" @submit=${this.#rename}>
+          <label for="chat-name-input">Chat name</label>
+          <input id="chat-name-input" name="name" required maxlength="100" .value=${chat.name} />
+          <button>Rename</button>
+        </form>
+        <ul role="list" class="member-list">
+          ${chat.memberIds.map(
+            (id) =>
+              html`<li>
+                <span>${names.get(id) ?? id}${id === this.me ? ' (you)' : ''}</span>
+                ${
+                  id === this.me
+                    ? nothing
+                    : html`<button
+                        class="remove-member"
+                        data-id=${id}
+                        @click=${() => this.#run(this.service?.removeMember(chat.id, id))}
+                      >
+                        Remove<span class="visually-hidden"> ${names.get(id) ?? id}</span>
+                      </button>`
+                }
+              </li>`,
+          )}
+        </ul>
+        <form class="add" @submit=${this.#addMembers}>
+          <student-picker .client=${this.client} label="Add students"></student-picker>
+          <button>Add</button>
+        </form>
+      </div>
+    </aside>`;
+  }
+
+  #rename(event: SubmitEvent): void {
+    event.preventDefault();
+    const name = (
+      (event.target as HTMLFormElement).elements.namedItem('name') as HTMLInputElement
+    ).value.trim();
+    if (this.chat && name) this.#run(this.service?.rename(this.chat.id, name));
+  }
+
+  #addMembers(event: SubmitEvent): void {
+    event.preventDefault();
+    const picker = (event.target as HTMLFormElement).querySelector<StudentPicker>('student-picker');
+    const ids = (picker?.value ?? []).filter((id) => !this.chat?.memberIds.includes(id));
+    if (!this.chat || ids.length === 0) return;
+    this.#run(this.service?.addMembers(this.chat.id, ids).then(() => picker && (picker.value = [])));
   }
 
   // ── Actions ───────────────────────────────────────────────────────────────────────────────────────

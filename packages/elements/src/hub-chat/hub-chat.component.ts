@@ -245,6 +245,9 @@ export class HubChatElement extends HubElement {
               .conversation=${conversation}
               me=${this.#list.value?.me ?? ''}
               chat-name=${chat?.name ?? ''}
+              .chat=${chat}
+              .service=${this.#heldClient?.chat}
+              .client=${this.#heldClient}
               theme=${this.theme ?? 'light'}
               @back=${() => this.#open(undefined)}
             ></hub-chat-conversation>`

@@ -306,11 +306,10 @@ describe('<hub-chat>', () => {
     expect(student.chatId).to.equal(direct.id);
   });
 
-  it('lets a teacher make a group with the student picker, which the student then sees', async () => {
+  it('lets a teacher make a group with the student picker, rename it, add and remove members; the student sees it', async () => {
     await withLargeClass(1, 2, async (teacher) => {
-      const element = await fixture<HubChatElement>(
-        html`<hub-chat .client=${new HubClient({ server: hubServer(), token: teacher.token })}></hub-chat>`,
-      );
+      const teacherClient = new HubClient({ server: hubServer(), token: teacher.token });
+      const element = await fixture<HubChatElement>(html`<hub-chat .client=${teacherClient}></hub-chat>`);
       elements = [element];
       await waitUntil(() => root(element).querySelector('.new-chat'), 'no New chat button', WAIT);
       root(element).querySelector<HTMLButtonElement>('.new-chat')!.click();
@@ -330,6 +329,42 @@ describe('<hub-chat>', () => {
         'Study group',
       );
 
+      // The owner renames the group, adds the second student and removes the first.
+      view(element).querySelector<HTMLButtonElement>('.members-toggle')!.click();
+      await waitUntil(
+        () => view(element).querySelector('[part="members"] student-picker'),
+        'no members panel',
+        WAIT,
+      );
+      await expect(element).to.be.accessible();
+      const nameInput = view(element).querySelector<HTMLInputElement>('#chat-name-input')!;
+      nameInput.value = 'Study group B';
+      nameInput.form!.requestSubmit();
+      await waitUntil(
+        () => root(element).querySelector('[part="chat-item"] .chat-name')?.textContent === 'Study group B',
+        'the rename did not show',
+        WAIT,
+      );
+      const secondId = `${teacher.id}-s-2`;
+      const addPicker = view(element).querySelector<HTMLElement & { value: string[] }>(
+        '.add student-picker',
+      )!;
+      addPicker.value = [secondId];
+      view(element).querySelector<HTMLFormElement>('form.add')!.requestSubmit();
+      await waitUntil(
+        () => view(element).querySelector(`.remove-member[data-id="${secondId}"]`),
+        'the added member is not listed',
+        WAIT,
+      );
+      view(element).querySelector<HTMLButtonElement>(`.remove-member[data-id="${secondId}"]`)!.click();
+      await waitUntil(
+        () => !view(element).querySelector(`.remove-member[data-id="${secondId}"]`),
+        'the removed member is still listed',
+        WAIT,
+      );
+      const students = (await teacherClient.api.chats()).chats[0]?.memberIds ?? [];
+      expect(students).to.include(studentId).and.not.include(secondId);
+
       const student = await fixture<HubChatElement>(
         html`<hub-chat
           .client=${new HubClient({ server: hubServer(), token: await devToken(studentId) })}
@@ -337,7 +372,7 @@ describe('<hub-chat>', () => {
       );
       elements.push(student);
       await waitUntil(
-        () => root(student).querySelector('[part="chat-item"]')?.textContent?.includes('Study group'),
+        () => root(student).querySelector('[part="chat-item"]')?.textContent?.includes('Study group B'),
         'the student does not see the group',
         WAIT,
       );
