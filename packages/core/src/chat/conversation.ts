@@ -137,8 +137,11 @@ export class Conversation {
       ...(parentId ? { parent_id: parentId } : {}),
     });
     this.store.set({ uploads: [] });
-    await this.#channel.stopTyping(parentId).catch(() => undefined);
-    this.#channel.state.addMessageSorted(response.message, true);
+    void this.#channel.stopTyping(parentId).catch(() => undefined);
+    // The echo (\`message.new\`) usually comes first, and events after it (a quick reaction) must not be
+    // overwritten by this older copy: add the answer only when the echo has not come yet.
+    const known = this.#channel.state.findMessage(response.message.id, parentId);
+    if (!known) this.#channel.state.addMessageSorted(response.message, true);
     this.#sync();
     return toChatMessage(response.message, this.#me);
   }

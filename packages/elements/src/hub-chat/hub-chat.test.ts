@@ -378,4 +378,70 @@ describe('<hub-chat>', () => {
       );
     });
   });
+
+  it('sends an image through the image upload and says in words why a file cannot go', async () => {
+    const chat = await directChatWith('s-06');
+    const ada = await chatFor('t-ada', chat.id);
+    const student = await chatFor('s-06', chat.id);
+    elements = [ada, student];
+    await ready(ada);
+    await ready(student);
+
+    const canvas = document.createElement('canvas');
+    canvas.width = 4;
+    canvas.height = 4;
+    const png = await new Promise<Blob>((resolve) => canvas.toBlob((blob) => resolve(blob!), 'image/png'));
+    const input = view(ada).querySelector<HTMLInputElement>('#file-input')!;
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([png], 'graph.png', { type: 'image/png' }));
+    input.files = transfer.files;
+    input.dispatchEvent(new Event('change'));
+    await send(ada, 'My graph');
+    await waitUntil(
+      () => messageByText(student, 'My graph')?.querySelector('img[alt="graph.png"]'),
+      'the image did not arrive',
+      WAIT,
+    );
+    const image = messageByText(student, 'My graph')!.querySelector<HTMLImageElement>('img')!;
+    expect((await fetch(image.src)).headers.get('content-type')).to.contain('image/png');
+
+    // An empty file is refused before any upload, in words, and nothing is sent.
+    const empty = new DataTransfer();
+    empty.items.add(new File([], 'empty.txt', { type: 'text/plain' }));
+    input.files = empty.files;
+    input.dispatchEvent(new Event('change'));
+    await type(ada, 'Nothing here');
+    view(ada).querySelector<HTMLFormElement>('form.composer')!.requestSubmit();
+    await waitUntil(
+      () => view(ada).querySelector('[role="alert"]')?.textContent?.includes('“empty.txt” is empty.'),
+      'no error in words',
+      WAIT,
+    );
+    expect(messageByText(ada, 'Nothing here')).to.equal(undefined);
+  });
+
+  it('loads older messages when scrolled to the top', async () => {
+    const chat = await directChatWith('s-05');
+    // The student writes 35 messages through the core service (so Ada, who is not in the notification
+    // tests, is the one with unread messages).
+    const sender = await clientFor('s-05');
+    await sender.chat.connect();
+    const conversation = await sender.chat.conversation(chat.id);
+    await conversation.open();
+    for (let index = 1; index <= 35; index++) await conversation.send(`Older message ${index}`);
+    sender.chat.disconnect();
+
+    const ada = await chatFor('t-ada', chat.id);
+    elements = [ada];
+    await ready(ada);
+    await waitUntil(() => messageByText(ada, 'Older message 35'), 'the newest page is missing', WAIT);
+    const oldest = () =>
+      messageElements(ada).some((item) => item.querySelector('.text')?.textContent === 'Older message 1');
+    expect(oldest()).to.equal(false);
+    const list = view(ada).querySelector<HTMLElement>('.messages')!;
+    expect(list.scrollHeight - list.scrollTop - list.clientHeight).to.be.below(2, 'pinned to the bottom');
+    list.scrollTop = 0;
+    list.dispatchEvent(new Event('scroll'));
+    await waitUntil(oldest, 'older messages did not load', WAIT);
+  });
 });
