@@ -309,4 +309,9 @@ export default css`
       z-index: 1;
     }
   }
+  .icon {
+    display: inline-block;
+    vertical-align: middle;
+    flex: none;
+  }
 `;

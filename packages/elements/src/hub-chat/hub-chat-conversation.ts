@@ -26,6 +26,7 @@ import { reset, tokens } from '../styles/tokens.ts';
 import type { Theme } from '../styles/tokens.ts';
 import '../student-picker/student-picker.ts';
 import type { StudentPicker } from '../student-picker/student-picker.ts';
+import { attachIcon, pinIcon } from './chat-icons.ts';
 import styles from './hub-chat-conversation.styles.ts';
 
 export const REACTION_EMOJI: Record<(typeof CHAT_REACTIONS)[number], { emoji: string; label: string }> = {
@@ -164,7 +165,7 @@ export class HubChatConversation extends LitElement {
             aria-pressed=${this.pinsOpen ? 'true' : 'false'}
             @click=${() => (this.pinsOpen = !this.pinsOpen)}
           >
-            📌 Pinned (${this.#conversationState.value?.pinned.length ?? 0})
+            ${pinIcon} Pinned (${this.#conversationState.value?.pinned.length ?? 0})
           </button>
           ${
             this.chat && this.chat.ownerId === this.me && this.chat.kind === 'group'
@@ -266,7 +267,7 @@ export class HubChatConversation extends LitElement {
                     </button>`
                   : nothing
               }
-              ${message.pinned ? html`<span class="pinned-flag">📌 Pinned</span>` : nothing}
+              ${message.pinned ? html`<span class="pinned-flag">${pinIcon} Pinned</span>` : nothing}
               ${this.#renderActions(message, own, inThread)}
             `
       }
@@ -300,7 +301,7 @@ export class HubChatConversation extends LitElement {
             ${
               attachment.kind === 'image'
                 ? html`<img src=${href} alt=${attachment.name} loading="lazy" />`
-                : html`📄 <span>${attachment.name}</span>${
+                : html`${attachIcon} <span>${attachment.name}</span>${
                       attachment.size
                         ? html` <span class="size">${formatBytes(attachment.size)}</span>`
                         : nothing
@@ -445,7 +446,7 @@ export class HubChatConversation extends LitElement {
           aria-label="Attach files"
           @click=${() => this.fileInput?.click()}
         >
-          📎
+          ${attachIcon}
         </button>
         <input id="file-input" type="file" multiple hidden @change=${this.#onFilesPicked} />
         <label class="visually-hidden" for="composer-input">Message</label>
@@ -456,8 +457,10 @@ export class HubChatConversation extends LitElement {
           .value=${this.draft}
           @input=${(event: Event) => {
             this.draft = (event.target as HTMLTextAreaElement).value;
-            this.#conversation?.keystroke();
+            if (this.draft) this.#conversation?.keystroke();
+            else this.#conversation?.stopTyping();
           }}
+          @blur=${() => this.#conversation?.stopTyping()}
           @keydown=${(event: KeyboardEvent) => this.#onComposerKey(event, undefined)}
           @paste=${this.#onPaste}
         ></textarea>

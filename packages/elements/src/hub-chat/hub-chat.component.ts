@@ -2,13 +2,14 @@ import { Task } from '@lit/task';
 import { previewText } from '@teacher-hub/core';
 import type { ChatKind, ChatListItem, ChatState, HubClient } from '@teacher-hub/core';
 import { html, nothing } from 'lit';
-import type { CSSResultGroup, PropertyValues, TemplateResult } from 'lit';
+import type { CSSResultGroup, PropertyValues, SVGTemplateResult, TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { HubElement } from '../base/hub-element.ts';
 import { StoreController } from '../controllers/store-controller.ts';
 import { emit } from '../events/hub-events.ts';
 import type { HubEvent } from '../events/hub-events.ts';
+import { directIcon, groupIcon, sessionIcon } from './chat-icons.ts';
 import styles from './hub-chat.styles.ts';
 
 declare module '../events/hub-events.ts' {
@@ -24,10 +25,10 @@ declare global {
   }
 }
 
-const KIND_ICON: Record<ChatKind, { icon: string; label: string }> = {
-  group: { icon: '👥', label: 'Group chat' },
-  direct: { icon: '💬', label: 'Direct chat' },
-  session: { icon: '📅', label: 'Session chat' },
+const KIND_ICON: Record<ChatKind, { icon: SVGTemplateResult; label: string }> = {
+  group: { icon: groupIcon, label: 'Group chat' },
+  direct: { icon: directIcon, label: 'Direct chat' },
+  session: { icon: sessionIcon, label: 'Session chat' },
 };
 
 /**

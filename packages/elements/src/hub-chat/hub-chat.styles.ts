@@ -79,7 +79,13 @@ export default css`
     background: var(--_hub-color-accent-subtle);
   }
   .kind {
-    font-size: 1.25rem;
+    display: grid;
+    place-items: center;
+    width: 2.25rem;
+    height: 2.25rem;
+    border-radius: 999px;
+    background: var(--_hub-color-accent-subtle);
+    color: var(--_hub-color-accent);
   }
   .chat-text {
     display: grid;
@@ -145,5 +151,10 @@ export default css`
     .back {
       display: inline-block;
     }
+  }
+  .icon {
+    display: inline-block;
+    vertical-align: middle;
+    flex: none;
   }
 `;

@@ -405,6 +405,42 @@ describe('<hub-chat>', () => {
     const image = messageByText(student, 'My graph')!.querySelector<HTMLImageElement>('img')!;
     expect((await fetch(image.src)).headers.get('content-type')).to.contain('image/png');
 
+    // Pasted and dropped files join the message too.
+    const pasted = new DataTransfer();
+    pasted.items.add(new File(['pasted'], 'pasted.txt', { type: 'text/plain' }));
+    view(ada)
+      .querySelector('#composer-input')!
+      .dispatchEvent(new ClipboardEvent('paste', { clipboardData: pasted, bubbles: true, cancelable: true }));
+    const dropped = new DataTransfer();
+    dropped.items.add(new File(['dropped'], 'dropped.txt', { type: 'text/plain' }));
+    view(ada)
+      .querySelector('.conversation')!
+      .dispatchEvent(new DragEvent('drop', { dataTransfer: dropped, bubbles: true, cancelable: true }));
+    await ada.updateComplete;
+    expect(view(ada).querySelector('.pending')?.textContent)
+      .to.contain('pasted.txt')
+      .and.contain('dropped.txt');
+    await send(ada, 'Two more files');
+    await waitUntil(
+      () => messageByText(student, 'Two more files')?.querySelectorAll('a.attachment').length === 2,
+      'the pasted and dropped files did not arrive',
+      WAIT,
+    );
+
+    // Clearing the draft stops the typing indicator on the other side.
+    await type(student, 'Let me');
+    await waitUntil(
+      () => view(ada).querySelector('[part="typing"]')?.textContent?.includes('typing'),
+      '',
+      WAIT,
+    );
+    await type(student, '');
+    await waitUntil(
+      () => view(ada).querySelector('[part="typing"]')?.textContent?.trim() === '',
+      'typing did not stop',
+      WAIT,
+    );
+
     // An empty file is refused before any upload, in words, and nothing is sent.
     const empty = new DataTransfer();
     empty.items.add(new File([], 'empty.txt', { type: 'text/plain' }));
