@@ -74,7 +74,6 @@ export type {
 export { ChatService } from './chat/chat-service.ts';
 export type { ChatState, StreamChatLoader } from './chat/chat-service.ts';
 export type { Conversation, ConversationState, ThreadState } from './chat/conversation.ts';
-export { CHAT_KINDS, CHAT_REACTIONS } from './chat/chat-types.ts';
 export type {
   ChatAttachment,
   ChatKind,
@@ -86,17 +85,4 @@ export type {
   ChatUpload,
   HubChat,
 } from './chat/chat-types.ts';
-export {
-  GROUP_WINDOW_MS,
-  MAX_UPLOAD_BYTES,
-  buildTimeline,
-  dayKey,
-  formatBytes,
-  linkify,
-  previewText,
-  safeHref,
-  seenBy,
-  typingText,
-  uploadProblem,
-} from './chat/chat-timeline.ts';
-export type { TextPart, TimelineItem } from './chat/chat-timeline.ts';
+// The chat helpers (timeline, linkify, limits) are at `@teacher-hub/core/chat`.

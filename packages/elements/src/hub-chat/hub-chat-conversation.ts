@@ -7,7 +7,7 @@ import {
   safeHref,
   seenBy,
   typingText,
-} from '@teacher-hub/core';
+} from '@teacher-hub/core/chat';
 import type {
   ChatListItem,
   ChatMessage,
@@ -99,9 +99,16 @@ export class HubChatConversation extends LitElement {
     return this.conversation;
   }
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // Leaving with a draft must not leave the others seeing "… is typing" until Stream's timeout.
+    this.conversation?.stopTyping();
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     if (changed.has('conversation')) {
+      changed.get('conversation')?.stopTyping();
       this.threadOpen = false;
       this.pinsOpen = false;
       this.editingId = undefined;

@@ -1,15 +1,12 @@
 import { Task } from '@lit/task';
-import { previewText } from '@teacher-hub/core';
-import type { ChatKind, ChatListItem, ChatState, HubClient } from '@teacher-hub/core';
-import { html, nothing } from 'lit';
-import type { CSSResultGroup, PropertyValues, SVGTemplateResult, TemplateResult } from 'lit';
+import type { ChatState, HubClient } from '@teacher-hub/core';
+import { html } from 'lit';
+import type { CSSResultGroup, PropertyValues, TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
 import { HubElement } from '../base/hub-element.ts';
 import { StoreController } from '../controllers/store-controller.ts';
 import { emit } from '../events/hub-events.ts';
 import type { HubEvent } from '../events/hub-events.ts';
-import { directIcon, groupIcon, sessionIcon } from './chat-icons.ts';
 import styles from './hub-chat.styles.ts';
 
 declare module '../events/hub-events.ts' {
@@ -24,12 +21,6 @@ declare global {
     'hub-chat-open': HubEvent<'hub-chat-open'>;
   }
 }
-
-const KIND_ICON: Record<ChatKind, { icon: SVGTemplateResult; label: string }> = {
-  group: { icon: groupIcon, label: 'Group chat' },
-  direct: { icon: directIcon, label: 'Direct chat' },
-  session: { icon: sessionIcon, label: 'Session chat' },
-};
 
 /**
  * The chat list and, beside it (or instead of it on narrow screens, with a back button), the open
@@ -88,7 +79,8 @@ export class HubChatElement extends HubElement {
   readonly #connectTask = new Task(this, {
     task: async ([client]) => {
       if (!client) return undefined;
-      await client.chat.connect();
+      // The list view is a chunk of its own, fetched while stream-chat loads and connects.
+      await Promise.all([client.chat.connect(), import('./hub-chat-list.ts')]);
       return client;
     },
     args: () => [this.#heldClient] as const,
@@ -144,64 +136,24 @@ export class HubChatElement extends HubElement {
                 pending: () => html`<p class="status" role="status">Connecting to chat…</p>`,
                 error: (error) =>
                   html`<p class="status error" role="alert">Chat is unavailable: ${describe(error)}</p>`,
-                complete: () => html`${this.#renderList()} ${this.#renderConversation()}`,
+                complete: () =>
+                  html`<hub-chat-list
+                      class="list"
+                      part="list"
+                      exportparts="chat-item, unread-badge"
+                      .chats=${this.#list.value?.chats ?? []}
+                      current=${this.chatId ?? ''}
+                      ?composing=${this.composing}
+                      theme=${this.theme ?? 'light'}
+                      @open=${(event: CustomEvent<{ chatId: string }>) => this.#open(event.detail.chatId)}
+                      @compose=${this.#compose}
+                    ></hub-chat-list>
+                    ${this.#renderConversation()}`,
               })
             : html`<p class="status">Sign in to chat.</p>`
         }
       </div>
     `;
-  }
-
-  #renderList(): TemplateResult {
-    const chats = this.#list.value?.chats ?? [];
-    return html`
-      <nav class="list" part="list" aria-label="Chats">
-        <div class="list-head">
-          <h2 class="list-title">Chats</h2>
-          <button class="new-chat" aria-pressed=${this.composing ? 'true' : 'false'} @click=${this.#compose}>
-            New chat
-          </button>
-        </div>
-        ${
-          chats.length === 0
-            ? html`<p class="empty">No chats yet.</p>`
-            : html`<ul role="list">
-                ${repeat(
-                  chats,
-                  (chat) => chat.id,
-                  (chat) => this.#renderChatItem(chat),
-                )}
-              </ul>`
-        }
-      </nav>
-    `;
-  }
-
-  #renderChatItem(chat: ChatListItem): TemplateResult {
-    const kind = KIND_ICON[chat.kind];
-    const current = chat.id === this.chatId;
-    return html`<li>
-      <button
-        class="chat-item ${current ? 'current' : ''} ${chat.unreadCount > 0 ? 'unread' : ''}"
-        part="chat-item"
-        data-id=${chat.id}
-        aria-current=${current ? 'true' : 'false'}
-        @click=${() => this.#open(chat.id)}
-      >
-        <span class="kind" role="img" aria-label=${kind.label}>${kind.icon}</span>
-        <span class="chat-text">
-          <span class="chat-name">${chat.name}</span>
-          <span class="preview">${previewText(chat.lastMessage)}</span>
-        </span>
-        ${
-          chat.unreadCount > 0
-            ? html`<span class="badge" part="unread-badge"
-                >${chat.unreadCount}<span class="visually-hidden"> unread</span></span
-              >`
-            : nothing
-        }
-      </button>
-    </li>`;
   }
 
   async #compose(): Promise<void> {
