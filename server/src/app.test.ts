@@ -163,6 +163,9 @@ describe('the hub app in dev mode', () => {
       const csp = response.headers.get('Content-Security-Policy') ?? '';
       assert.match(csp, /script-src 'self'/);
       assert.match(csp, /connect-src 'self' ws: wss:/);
+      // The emulator's URLs are under HUB_PUBLIC_URL: a page opened as 127.0.0.1 may still reach localhost.
+      assert.match(csp, /connect-src [^;]*http:\/\/localhost:8787/);
+      assert.match(csp, /img-src [^;]*http:\/\/localhost:8787/);
       assert.match(await response.text(), /Demo LMS/);
       assert.equal((await hub.app.request('/teacher.html')).status, 200);
     });

@@ -69,7 +69,14 @@ export function createApp(services: Services, options: AppOptions = {}) {
     .route('/', devMailboxRoutes(services))
     .route('/v1/admin', adminRoutes(services));
 
-  app.route('/', staticRoutes({ devMode: config.mode === 'dev', roots: options.staticRoots }));
+  app.route(
+    '/',
+    staticRoutes({
+      devMode: config.mode === 'dev',
+      roots: options.staticRoots,
+      publicUrl: config.server.publicUrl,
+    }),
+  );
   return routes;
 }
 

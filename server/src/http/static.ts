@@ -22,24 +22,31 @@ export const DEFAULT_STATIC_ROOTS: StaticRoots = {
 
 /**
  * For the pages the hub serves: only its own scripts; connections to itself (and WebSockets, which the
- * chat emulator and the call mesh use); inline styles for the demo's `style` attributes.
+ * chat emulator and the call mesh use); inline styles for the demo's `style` attributes. `publicOrigin`
+ * (from HUB_PUBLIC_URL) is allowed beside 'self': the emulator hands browsers URLs under it, and a page
+ * opened at another name of the same host (127.0.0.1 for localhost) must still reach them.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "connect-src 'self' ws: wss:",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'self'",
-].join('; ');
+export function contentSecurityPolicy(publicOrigin?: string): string {
+  const also = publicOrigin ? ` ${publicOrigin}` : '';
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    `connect-src 'self' ws: wss:${also}`,
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' data: blob:${also}`,
+    `media-src 'self' blob:${also}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'self'",
+  ].join('; ');
+}
+
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 /** Vite names code-split chunks `chunks/<name>-<hash>.js`: their content never changes under a name. */
 const HASHED_ASSET = /(^|\/)chunks\/|-[A-Za-z0-9_-]{8,}\.(js|css|map)$/;
 
-function cacheHeaders(): MiddlewareHandler<PublicEnv> {
+function cacheHeaders(policy: string): MiddlewareHandler<PublicEnv> {
   return async (c, next) => {
     await next();
     if (c.res.status !== 200 && c.res.status !== 206) return;
@@ -50,7 +57,7 @@ function cacheHeaders(): MiddlewareHandler<PublicEnv> {
       HASHED_ASSET.test(c.req.path) ? 'public, max-age=31536000, immutable' : 'no-cache',
     );
     if (c.res.headers.get('Content-Type')?.startsWith('text/html')) {
-      c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+      c.header('Content-Security-Policy', policy);
     }
     // The service worker lives under /sdk/ but serves the whole hub page, so it may claim the root scope.
     if (c.req.path.endsWith('/teacher-hub-sw.js')) c.header('Service-Worker-Allowed', '/');
@@ -78,13 +85,14 @@ function serveFrom(
 }
 
 /** The SDK at `/sdk/*` (every mode) and, in dev mode, the demo LMS at `/`. */
-export function staticRoutes(options: { devMode: boolean; roots?: StaticRoots }) {
+export function staticRoutes(options: { devMode: boolean; roots?: StaticRoots; publicUrl?: string }) {
   const roots = options.roots ?? DEFAULT_STATIC_ROOTS;
+  const policy = contentSecurityPolicy(options.publicUrl ? new URL(options.publicUrl).origin : undefined);
   const app = new Hono<PublicEnv>();
   app.on(
     ['GET', 'HEAD'],
     '/sdk/*',
-    cacheHeaders(),
+    cacheHeaders(policy),
     serveFrom(roots.sdk, {
       stripPrefix: '/sdk',
       missing: 'The SDK bundle is not built yet: run `npm run build:sdk`.',
@@ -95,7 +103,7 @@ export function staticRoutes(options: { devMode: boolean; roots?: StaticRoots })
     app.on(
       ['GET', 'HEAD'],
       '/*',
-      cacheHeaders(),
+      cacheHeaders(policy),
       serveFrom(roots.examples, { missing: 'The demo LMS (examples/) is missing.' }),
     );
   }
