@@ -479,7 +479,7 @@ export class HubChatConversation extends LitElement {
   #renderThread(): TemplateResult {
     const thread = this.#conversationState.value?.thread;
     const me = this.me;
-    return html`<aside class="panel thread" part="thread" aria-label="Thread">
+    return html`<aside class="panel thread" part="thread" aria-label="Thread" @keydown=${this.#onPanelKey}>
       <header class="panel-header">
         <h3>Thread</h3>
         <button aria-label="Close thread" @click=${this.#closeThread}>✕</button>
@@ -528,7 +528,12 @@ export class HubChatConversation extends LitElement {
 
   #renderPins(): TemplateResult {
     const pinned = this.#conversationState.value?.pinned ?? [];
-    return html`<aside class="panel pins" part="pins" aria-label="Pinned messages">
+    return html`<aside
+      class="panel pins"
+      part="pins"
+      aria-label="Pinned messages"
+      @keydown=${this.#onPanelKey}
+    >
       <header class="panel-header">
         <h3>Pinned messages</h3>
         <button aria-label="Close pinned messages" @click=${() => (this.pinsOpen = false)}>✕</button>
@@ -556,7 +561,7 @@ export class HubChatConversation extends LitElement {
     const names = new Map(
       (this.#conversationState.value?.reads ?? []).map((read) => [read.userId, read.userName] as const),
     );
-    return html`<aside class="panel members" part="members" aria-label="Members">
+    return html`<aside class="panel members" part="members" aria-label="Members" @keydown=${this.#onPanelKey}>
       <header class="panel-header">
         <h3>Members</h3>
         <button aria-label="Close members" @click=${() => (this.membersOpen = false)}>✕</button>
@@ -625,6 +630,16 @@ export class HubChatConversation extends LitElement {
     this.pinsOpen = false;
     this.#run(this.#conversation?.openThread(parentId));
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#thread-input')?.focus());
+  }
+
+  /** Escape closes a side panel and puts the focus back in the composer. */
+  #onPanelKey(event: KeyboardEvent): void {
+    if (event.key !== 'Escape' || event.defaultPrevented) return;
+    event.preventDefault();
+    this.#closeThread();
+    this.pinsOpen = false;
+    this.membersOpen = false;
+    void this.updateComplete.then(() => this.composerInput?.focus());
   }
 
   #closeThread(): void {

@@ -212,6 +212,24 @@ describe('<hub-chat>', () => {
       WAIT,
     );
     await expect(student).to.be.accessible();
+
+    // Escape closes the panel and returns to the composer.
+    view(student)
+      .querySelector('[part="pins"] button')!
+      .dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true, cancelable: true }),
+      );
+    await student.updateComplete;
+    await waitUntil(
+      () => !view(student).querySelector('[part="pins"]'),
+      'the pinned panel did not close',
+      WAIT,
+    );
+    await waitUntil(
+      () => view(student).activeElement?.id === 'composer-input',
+      'focus is not in the composer',
+      WAIT,
+    );
   });
 
   it('uploads a file that the other member can open, and edits and deletes own messages', async () => {
