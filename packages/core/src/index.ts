@@ -71,7 +71,7 @@ export type {
   NotificationList,
   Priority,
 } from '@teacher-hub/protocol';
-export { ChatService } from './chat/chat-service.ts';
+export { ChatClosedError, ChatService } from './chat/chat-service.ts';
 export type { ChatState, StreamChatLoader } from './chat/chat-service.ts';
 export type { Conversation, ConversationState, ThreadState } from './chat/conversation.ts';
 export type {
