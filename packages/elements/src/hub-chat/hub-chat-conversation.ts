@@ -24,7 +24,6 @@ import { define } from '../base/define.ts';
 import { StoreController } from '../controllers/store-controller.ts';
 import { reset, tokens } from '../styles/tokens.ts';
 import type { Theme } from '../styles/tokens.ts';
-import '../student-picker/student-picker.ts';
 import type { StudentPicker } from '../student-picker/student-picker.ts';
 import { attachIcon, pinIcon } from './chat-icons.ts';
 import styles from './hub-chat-conversation.styles.ts';

@@ -8,7 +8,6 @@ import { property, state } from 'lit/decorators.js';
 import { define } from '../base/define.ts';
 import { reset, tokens } from '../styles/tokens.ts';
 import type { Theme } from '../styles/tokens.ts';
-import '../student-picker/student-picker.ts';
 import type { StudentPicker } from '../student-picker/student-picker.ts';
 
 /**

@@ -7,6 +7,8 @@ import { HubElement } from '../base/hub-element.ts';
 import { StoreController } from '../controllers/store-controller.ts';
 import { emit } from '../events/hub-events.ts';
 import type { HubEvent } from '../events/hub-events.ts';
+// The lazy views use <student-picker>; registered here, where the SDK's entry has it anyway.
+import '../student-picker/student-picker.ts';
 import styles from './hub-chat.styles.ts';
 
 declare module '../events/hub-events.ts' {
