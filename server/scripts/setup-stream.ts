@@ -5,22 +5,10 @@
 import { setupStreamApp, streamAppProblems } from '../src/adapters/chat/stream-app.ts';
 import { StreamChatProvider } from '../src/adapters/chat/stream-provider.ts';
 import { systemClock } from '../src/domain/clock.ts';
-import { ConfigError, loadConfig, type HubConfig } from '../src/env.ts';
+import { loadConfigOrExit } from '../src/env.ts';
 import { createConsoleLogger } from '../src/logger.ts';
 
-function readConfig(): HubConfig {
-  try {
-    return loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-const config = readConfig();
+const config = loadConfigOrExit(process.env);
 if (!config.stream) {
   console.error(
     'setup:stream configures a GetStream app: set STREAM_API_KEY and STREAM_API_SECRET (and HUB_PUBLIC_URL, ' +

@@ -639,3 +639,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): H
     warnings,
   };
 }
+
+/**
+ * For entry points (the server, scripts): the configuration from `env`, or a message naming every
+ * offending variable and exit code 1.
+ */
+export function loadConfigOrExit(env: Readonly<Record<string, string | undefined>>): HubConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,5 +1,5 @@
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig, type HubConfig } from './env.ts';
+import { loadConfigOrExit } from './env.ts';
 import { createConsoleLogger } from './logger.ts';
 import { serveHub } from './serve.ts';
 import { createServices } from './services.ts';
@@ -7,7 +7,7 @@ import { createServices } from './services.ts';
 /** Starts the hub. The only file that reads `process.env`. */
 async function main(): Promise<void> {
   const logger = createConsoleLogger();
-  const config = readConfig();
+  const config = loadConfigOrExit(process.env);
   for (const warning of config.warnings) logger.warn(warning);
 
   const services = await createServices(config, { logger });
@@ -60,18 +60,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
-}
-
-function readConfig(): HubConfig {
-  try {
-    return loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
 }
 
 main().catch((error: unknown) => {

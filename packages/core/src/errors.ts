@@ -1,4 +1,4 @@
-import type { ErrorBody, ErrorCode, ErrorDetail } from '@teacher-hub/protocol';
+import type { ErrorCode, ErrorDetail } from '@teacher-hub/protocol';
 
 /** What went wrong, in one word, so callers can `switch` without `instanceof` across SDK copies. */
 export const HUB_ERROR_KINDS = ['api', 'network', 'token'] as const;
@@ -94,14 +94,5 @@ export function codeForStatus(status: number): ErrorCode {
   return (CODE_FOR_STATUS as Record<number, ErrorCode>)[status] ?? 'INTERNAL';
 }
 
-/** Same check as the protocol's `isErrorBody`, without importing protocol values (see above). */
-export function isErrorBody(value: unknown): value is ErrorBody {
-  if (typeof value !== 'object' || value === null || !('error' in value)) return false;
-  const error = (value as { error: unknown }).error;
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    typeof (error as { code?: unknown }).code === 'string' &&
-    typeof (error as { message?: unknown }).message === 'string'
-  );
-}
+/** The protocol's own check; its `errors` entry holds no zod, so the SDK stays light. */
+export { isErrorBody } from '@teacher-hub/protocol/errors';
