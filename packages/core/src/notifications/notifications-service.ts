@@ -199,7 +199,7 @@ export class NotificationsService {
     const requested = [...new Set(ids)];
     if (requested.length === 0) return;
     const optimistic = unreadAmong(this.store.get().items, requested);
-    for (const id of optimistic) this.#pendingReads.set(id, (this.#pendingReads.get(id) ?? 0) + 1);
+    this.#hold(optimistic);
     this.store.set((state) => ({
       items: markItemsRead(state.items, optimistic, new Date().toISOString()),
       unreadCount: Math.max(0, state.unreadCount - optimistic.length),
@@ -208,12 +208,7 @@ export class NotificationsService {
     try {
       const answer = await this.#api.markNotificationsRead({ ids: requested });
       this.#settle(optimistic);
-      this.store.set((state) => ({
-        items: markItemsRead(state.items, answer.read, new Date().toISOString()),
-        ...(version === this.#liveVersion
-          ? { unreadCount: reconcileUnread(answer.unreadCount, this.#pendingReads.keys(), answer.read) }
-          : {}),
-      }));
+      this.#applyReadAnswer(answer, version);
     } catch (error) {
       this.#settle(optimistic);
       this.store.set((state) => {
@@ -233,7 +228,7 @@ export class NotificationsService {
       before.items.map((item) => item.id),
     );
     const previousCount = before.unreadCount;
-    for (const id of optimistic) this.#pendingReads.set(id, (this.#pendingReads.get(id) ?? 0) + 1);
+    this.#hold(optimistic);
     this.store.set((state) => ({
       items: markItemsRead(state.items, 'all', new Date().toISOString()),
       unreadCount: 0,
@@ -242,12 +237,7 @@ export class NotificationsService {
     try {
       const answer = await this.#api.markNotificationsRead({ all: true });
       this.#settle(optimistic);
-      this.store.set((state) => ({
-        items: markItemsRead(state.items, answer.read, new Date().toISOString()),
-        ...(version === this.#liveVersion
-          ? { unreadCount: reconcileUnread(answer.unreadCount, this.#pendingReads.keys(), answer.read) }
-          : {}),
-      }));
+      this.#applyReadAnswer(answer, version);
     } catch (error) {
       this.#settle(optimistic);
       this.store.set((state) => ({
@@ -257,6 +247,21 @@ export class NotificationsService {
       }));
       throw error;
     }
+  }
+
+  /** Counts reads in flight, so a count from the hub that does not know of them yet is corrected. */
+  #hold(ids: readonly string[]): void {
+    for (const id of ids) this.#pendingReads.set(id, (this.#pendingReads.get(id) ?? 0) + 1);
+  }
+
+  /** Takes the hub's answer: its reads, and its count unless live events came in since the request. */
+  #applyReadAnswer(answer: { read: string[]; unreadCount: number }, version: number): void {
+    this.store.set((state) => ({
+      items: markItemsRead(state.items, answer.read, new Date().toISOString()),
+      ...(version === this.#liveVersion
+        ? { unreadCount: reconcileUnread(answer.unreadCount, this.#pendingReads.keys(), answer.read) }
+        : {}),
+    }));
   }
 
   #settle(ids: readonly string[]): void {
