@@ -3,3 +3,4 @@ export * from './directory.ts';
 export * from './health.ts';
 export * from './claims.ts';
 export * from './notifications.ts';
+export * from './calls.ts';
