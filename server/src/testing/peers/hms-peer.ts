@@ -1,0 +1,303 @@
+/**
+ * A local 100ms REST API (v2) over HTTPS that checks what 100ms checks: the management token (HS256 with the
+ * app secret, `access_key`, `type: management`, `version: 2`, `iat`/`nbf`/`exp`, a `jti`), and the bodies of
+ * the room calls the hub makes. It keeps rooms in memory, records each request with the answer given, and
+ * answers like 100ms, including errors on demand. Stricter than 100ms where the hub's rules are: ending a
+ * room must lock it and say why.
+ */
+import { randomBytes } from 'node:crypto';
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import type { TestPki } from './tls.ts';
+
+export interface HmsRoom {
+  id: string;
+  name: string;
+  description: string;
+  templateId: string;
+  enabled: boolean;
+  /** Whether a session is running (someone joined and it has not been ended). */
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface HmsRequest {
+  method: string;
+  /** The path after `/v2`, e.g. `/rooms` or `/active-rooms/<id>/end-room`. */
+  path: string;
+  body: unknown;
+  /** The management token, when one was sent. */
+  jwt?: string;
+  /** Its claims, when it verified. */
+  claims?: JWTPayload;
+  status: number;
+  /** The answer's JSON body. */
+  answer: unknown;
+}
+
+export interface HmsPeer {
+  /** `https://127.0.0.1:<port>/v2`: the provider's `apiUrl`. */
+  readonly apiUrl: string;
+  readonly port: number;
+  /** Every request in arrival order, with the answer given. */
+  readonly requests: HmsRequest[];
+  /** Rooms by id. */
+  readonly rooms: ReadonlyMap<string, HmsRoom>;
+  /** The distinct management tokens that verified. */
+  readonly managementTokens: ReadonlySet<string>;
+  roomByName(name: string): HmsRoom | undefined;
+  /** Starts a session in the room, as when the first peer joins with an auth token. */
+  startSession(roomId: string): void;
+  /** Answers the next `count` requests with `status` (and a 100ms error body) without looking at them. */
+  failNext(count: number, status: number): void;
+  /** Delays every answer (for timeouts). */
+  setResponseDelay(ms: number): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface HmsPeerOptions {
+  pki: TestPki;
+  accessKey: string;
+  appSecret: string;
+  /** Templates rooms may be created from. */
+  templateIds: readonly string[];
+  /** The clock tokens are judged by. Default `Date.now`. */
+  now?: () => number;
+}
+
+const CLOCK_SKEW_SECONDS = 60;
+/** 100ms refuses management tokens valid for longer than this. */
+const MAX_TOKEN_LIFETIME_SECONDS = 7 * 24 * 60 * 60;
+/** Room names: letters, digits and `.-_:`, as the create-room reference allows. */
+const ROOM_NAME = /^[a-zA-Z0-9.\-_:]{1,80}$/;
+const MAX_BODY_BYTES = 64 * 1024;
+
+class HmsError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startHmsPeer(options: HmsPeerOptions): Promise<HmsPeer> {
+  const now = options.now ?? Date.now;
+  const secret = new TextEncoder().encode(options.appSecret);
+  const certificate = await options.pki.issue();
+  const requests: HmsRequest[] = [];
+  const rooms = new Map<string, HmsRoom>();
+  const managementTokens = new Set<string>();
+  let failures: { remaining: number; status: number } | undefined;
+  let responseDelayMs = 0;
+
+  const server = https.createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
+    void handle(req, res);
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'https://api.100ms.live');
+    const path = url.pathname.replace(/^\/v2(?=\/)/, '');
+    const record: HmsRequest = {
+      method: req.method ?? '',
+      path,
+      body: undefined,
+      status: 0,
+      answer: undefined,
+    };
+    requests.push(record);
+    const answer = (status: number, body: unknown) => {
+      record.status = status;
+      record.answer = body;
+      if (res.destroyed) return;
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify(body));
+    };
+
+    try {
+      const raw = await readBody(req);
+      if (responseDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, responseDelayMs));
+      if (failures && failures.remaining > 0) {
+        failures.remaining -= 1;
+        throw new HmsError(failures.status, 'injected failure');
+      }
+      if (!url.pathname.startsWith('/v2/')) throw new HmsError(404, 'not found');
+      await verifyManagementToken(req.headers.authorization, record);
+      if (raw.length > 0) {
+        try {
+          record.body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          throw new HmsError(400, 'invalid JSON body');
+        }
+      }
+      const body = asObject(record.body);
+
+      if (req.method === 'POST' && path === '/rooms') return answer(200, present(createRoom(body)));
+      const roomPath = /^\/rooms\/([^/]+)$/.exec(path);
+      if (roomPath) {
+        const room = rooms.get(decodeURIComponent(roomPath[1] as string));
+        if (!room) throw new HmsError(404, 'room not found');
+        if (req.method === 'GET') return answer(200, present(room));
+        if (req.method !== 'POST') throw new HmsError(405, 'method not allowed');
+        if (body.enabled !== undefined && typeof body.enabled !== 'boolean') {
+          throw new HmsError(400, 'enabled must be a boolean');
+        }
+        if (typeof body.enabled === 'boolean') room.enabled = body.enabled;
+        if (typeof body.description === 'string') room.description = body.description;
+        room.updatedAt = new Date(now()).toISOString();
+        return answer(200, present(room));
+      }
+      const endPath = /^\/active-rooms\/([^/]+)\/end-room$/.exec(path);
+      if (endPath && req.method === 'POST') {
+        if (body.lock !== true) throw new HmsError(400, 'the hub always ends a room with lock: true');
+        if (typeof body.reason !== 'string' || body.reason.trim() === '') {
+          throw new HmsError(400, 'reason is required');
+        }
+        const room = rooms.get(decodeURIComponent(endPath[1] as string));
+        if (!room?.active) throw new HmsError(404, 'active room not found');
+        room.active = false;
+        room.enabled = false;
+        room.updatedAt = new Date(now()).toISOString();
+        return answer(200, { message: 'session is ending' });
+      }
+      throw new HmsError(404, 'not found');
+    } catch (error) {
+      if (error instanceof HmsError)
+        return answer(error.status, { code: error.status, message: error.message });
+      return answer(500, { code: 500, message: 'internal server error' });
+    }
+  }
+
+  function createRoom(body: Record<string, unknown>): HmsRoom {
+    if (typeof body.name !== 'string' || !ROOM_NAME.test(body.name)) {
+      throw new HmsError(400, 'name must be 1-80 characters of a-z, A-Z, 0-9 and .-_:');
+    }
+    if (typeof body.template_id !== 'string' || body.template_id === '') {
+      throw new HmsError(400, 'template_id is required');
+    }
+    if (!options.templateIds.includes(body.template_id)) throw new HmsError(404, 'template not found');
+    if (body.description !== undefined && typeof body.description !== 'string') {
+      throw new HmsError(400, 'description must be a string');
+    }
+    const existing = [...rooms.values()].find((room) => room.name === body.name);
+    if (existing) return existing;
+    const at = new Date(now()).toISOString();
+    const room: HmsRoom = {
+      id: randomBytes(12).toString('hex'),
+      name: body.name,
+      description: body.description ?? '',
+      templateId: body.template_id,
+      enabled: true,
+      active: false,
+      createdAt: at,
+      updatedAt: at,
+    };
+    rooms.set(room.id, room);
+    return room;
+  }
+
+  async function verifyManagementToken(authorization: string | undefined, record: HmsRequest) {
+    const match = /^Bearer (.+)$/.exec(authorization ?? '');
+    if (!match) throw new HmsError(401, 'missing management token');
+    const jwt = match[1] as string;
+    record.jwt = jwt;
+    let claims: JWTPayload;
+    try {
+      if (decodeProtectedHeader(jwt).alg !== 'HS256') throw new Error('alg');
+      ({ payload: claims } = await jwtVerify(jwt, secret, {
+        algorithms: ['HS256'],
+        currentDate: new Date(now()),
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        requiredClaims: ['iat', 'nbf', 'exp', 'jti'],
+      }));
+    } catch {
+      throw new HmsError(401, 'invalid management token');
+    }
+    const nowSeconds = now() / 1000;
+    if (
+      claims.access_key !== options.accessKey ||
+      claims.type !== 'management' ||
+      claims.version !== 2 ||
+      typeof claims.jti !== 'string' ||
+      claims.jti === '' ||
+      (claims.iat as number) > nowSeconds + CLOCK_SKEW_SECONDS ||
+      (claims.exp as number) - (claims.iat as number) > MAX_TOKEN_LIFETIME_SECONDS
+    ) {
+      throw new HmsError(401, 'invalid management token');
+    }
+    record.claims = claims;
+    managementTokens.add(jwt);
+  }
+
+  function present(room: HmsRoom) {
+    return {
+      id: room.id,
+      name: room.name,
+      description: room.description,
+      enabled: room.enabled,
+      customer_id: 'customer-local',
+      app_id: 'app-local',
+      template_id: room.templateId,
+      region: 'in',
+      created_at: room.createdAt,
+      updated_at: room.updatedAt,
+    };
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    apiUrl: `https://127.0.0.1:${port}/v2`,
+    port,
+    requests,
+    rooms,
+    managementTokens,
+    roomByName: (name) => [...rooms.values()].find((room) => room.name === name),
+    startSession(roomId) {
+      const room = rooms.get(roomId);
+      if (!room) throw new Error(`no room ${roomId}`);
+      if (!room.enabled) throw new Error(`room ${roomId} is disabled: nobody can join it`);
+      room.active = true;
+    },
+    failNext(count, status) {
+      failures = { remaining: count, status };
+    },
+    setResponseDelay(ms) {
+      responseDelayMs = ms;
+    },
+    reset() {
+      requests.length = 0;
+      rooms.clear();
+      managementTokens.clear();
+      failures = undefined;
+      responseDelayMs = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HmsError(413, 'body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
