@@ -17,3 +17,4 @@ export type { Theme } from './styles/tokens.ts';
 export { StudentPicker } from './student-picker/student-picker.ts';
 export { NotificationCenter } from './notification-center/notification-center.ts';
 export { HubChatElement } from './hub-chat/hub-chat.ts';
+export { CallOverlay } from './call-overlay/call-overlay.ts';
