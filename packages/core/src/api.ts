@@ -1,5 +1,8 @@
 import type {
+  CallResponse,
   DeviceRegistration,
+  JoinCallResponse,
+  LiveNow,
   DeviceResponse,
   HubNotification,
   MarkReadRequest,
@@ -174,6 +177,63 @@ export class HubApi {
   /** `DELETE /v1/chats/:id` (owner). */
   async deleteChat(id: string, options?: RequestOptions): Promise<void> {
     await this.request<undefined>('DELETE', `/v1/chats/${encodeURIComponent(id)}`, undefined, options);
+  }
+
+  // ── Calls ──────────────────────────────────────────────────────────────────────────────────────────
+
+  /** `POST /v1/chats/:id/calls` (a teacher member): starts a call that rings the others, or gets the active one. */
+  startCall(chatId: string, options?: RequestOptions): Promise<CallResponse> {
+    return this.request<CallResponse>(
+      'POST',
+      `/v1/chats/${encodeURIComponent(chatId)}/calls`,
+      undefined,
+      options,
+    );
+  }
+
+  /** `GET /v1/calls/:id` (a member). */
+  getCall(id: string, options?: RequestOptions): Promise<CallResponse> {
+    return this.request<CallResponse>('GET', `/v1/calls/${encodeURIComponent(id)}`, undefined, options);
+  }
+
+  /** `POST /v1/calls/:id/join`: the call and the grant to join its video room with. */
+  joinCall(id: string, options?: RequestOptions): Promise<JoinCallResponse> {
+    return this.request<JoinCallResponse>(
+      'POST',
+      `/v1/calls/${encodeURIComponent(id)}/join`,
+      undefined,
+      options,
+    );
+  }
+
+  /** `POST /v1/calls/:id/decline`: stops the ring for the caller. */
+  declineCall(id: string, options?: RequestOptions): Promise<CallResponse> {
+    return this.request<CallResponse>(
+      'POST',
+      `/v1/calls/${encodeURIComponent(id)}/decline`,
+      undefined,
+      options,
+    );
+  }
+
+  /** `POST /v1/calls/:id/leave`: a joined member leaves; the call stays open for the others. */
+  leaveCall(id: string, options?: RequestOptions): Promise<CallResponse> {
+    return this.request<CallResponse>(
+      'POST',
+      `/v1/calls/${encodeURIComponent(id)}/leave`,
+      undefined,
+      options,
+    );
+  }
+
+  /** `POST /v1/calls/:id/end` (teacher): ends the call and its room for everyone. */
+  endCall(id: string, options?: RequestOptions): Promise<CallResponse> {
+    return this.request<CallResponse>('POST', `/v1/calls/${encodeURIComponent(id)}/end`, undefined, options);
+  }
+
+  /** `GET /v1/live`: the calls (and live sessions) the caller may join now. */
+  liveNow(options?: RequestOptions): Promise<LiveNow> {
+    return this.request<LiveNow>('GET', '/v1/live', undefined, options);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Roster } from '@teacher-hub/protocol';
 import { HubApi } from './api.ts';
+import { CallsService } from './calls/calls-service.ts';
 import { ChatService } from './chat/chat-service.ts';
 import { LiveStream } from './notifications/live-stream.ts';
 import type { BackoffOptions, EventSourceFactory } from './notifications/live-stream.ts';
@@ -56,6 +57,12 @@ export class HubClient {
    * connected only when something calls `chat.connect()`.
    */
   readonly chat: ChatService;
+  /**
+   * Instant calls: the calls ringing the user, the page's own call (participants, tracks, media, errors)
+   * and the intents `<call-overlay>` uses. Holds the live stream while `calls.connect()` is held; the
+   * video engine (local mesh or 100ms) loads only when a call is joined.
+   */
+  readonly calls: CallsService;
 
   constructor(options: HubClientOptions) {
     if (!options.server) throw new TypeError('HubClient needs the hub server URL (`server`).');
@@ -81,5 +88,8 @@ export class HubClient {
     });
     this.notifications = new NotificationsService(this.api, this.live, push);
     this.chat = new ChatService(this.api);
+    this.calls = new CallsService(this.api, this.live, this.tokens, {
+      createGroupChat: (name, memberIds) => this.chat.createGroup(name, memberIds),
+    });
   }
 }

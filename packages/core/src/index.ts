@@ -86,3 +86,27 @@ export type {
   HubChat,
 } from './chat/chat-types.ts';
 // The chat helpers (timeline, linkify, limits) are at `@teacher-hub/core/chat`.
+export { CallsService } from './calls/calls-service.ts';
+export type { CallEngineFactory, CallsServiceOptions } from './calls/calls-service.ts';
+export { CallEngineError } from './calls/call-engine.ts';
+export type { CallEngine, CallEngineState, CallMedia, CallSelf } from './calls/call-engine.ts';
+export { callError, deviceError, screenShareError } from './calls/call-errors.ts';
+export type {
+  ActiveCall,
+  CallConnection,
+  CallError,
+  CallErrorCode,
+  CallParticipant,
+  CallsApi,
+  CallsState,
+} from './calls/call-types.ts';
+export type {
+  Call,
+  CallMember,
+  CallMemberState,
+  CallStatus,
+  JoinCallResponse,
+  LiveNow,
+  VideoEngine,
+  VideoGrant,
+} from '@teacher-hub/protocol';

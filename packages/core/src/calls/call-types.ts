@@ -80,6 +80,11 @@ export interface CallsApi {
   connect(): () => void;
   /** A teacher starts a call in a chat (or gets the one already going there) and joins it. */
   start(chatId: string): Promise<Call>;
+  /**
+   * A teacher's "start instant session": calls the group chat the teacher owns whose members are exactly
+   * the teacher and `memberIds`, or a new one (named `name`, default "Instant session …") when none is.
+   */
+  startWith(memberIds: string[], name?: string): Promise<Call>;
   /** Joins (accepting a ring, or rejoining before the teacher ends it) with the microphone and camera on. */
   join(callId: string, media?: { audio?: boolean; video?: boolean }): Promise<void>;
   decline(callId: string): Promise<void>;

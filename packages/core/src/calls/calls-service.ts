@@ -1,0 +1,389 @@
+import type { Call, Me, VideoEngine } from '@teacher-hub/protocol';
+import type { HubApi } from '../api.ts';
+import type { HubChat } from '../chat/chat-types.ts';
+import type { LiveStream } from '../notifications/live-stream.ts';
+import { createStore } from '../store.ts';
+import type { Store } from '../store.ts';
+import { decodeTokenClaims } from '../token-manager.ts';
+import type { TokenManager } from '../token-manager.ts';
+import type { CallEngine, CallEngineState } from './call-engine.ts';
+import type { ActiveCall, CallConnection, CallsApi, CallsState } from './call-types.ts';
+
+/**
+ * Makes the engine for a grant's `engine`. The default loads it with a dynamic `import()`, so neither
+ * engine (nor `@100mslive/hms-video-store`) is in the SDK's first chunk; tests pass a fake.
+ */
+export type CallEngineFactory = (engine: VideoEngine) => Promise<CallEngine>;
+
+const createEngine: CallEngineFactory = async (engine) => {
+  if (engine === 'hms') {
+    const { HmsEngine } = await import('./hms-engine.ts');
+    return new HmsEngine();
+  }
+  const { MeshEngine } = await import('./mesh-engine.ts');
+  return new MeshEngine();
+};
+
+export interface CallsServiceOptions {
+  createEngine?: CallEngineFactory | undefined;
+  /** Creates the group chat `startWith()` needs (default: `POST /v1/chats`); the client passes its chat service's, so the chat list follows. */
+  createGroupChat?: ((name: string, memberIds: string[]) => Promise<HubChat>) | undefined;
+  /** Milliseconds since the epoch; injectable for tests. */
+  now?: (() => number) | undefined;
+}
+
+type User = Me['user'];
+
+/** Connections after which the page is no longer in the call. */
+const FINISHED: ReadonlySet<CallConnection> = new Set(['left', 'ended', 'failed']);
+
+/** Whether a live `call` event's data is a call (the stream hands it over as parsed JSON). */
+function isCall(data: unknown): data is Call {
+  if (typeof data !== 'object' || data === null) return false;
+  const call = data as Partial<Call>;
+  return (
+    typeof call.id === 'string' &&
+    typeof call.status === 'string' &&
+    typeof call.ringExpiresAt === 'string' &&
+    Array.isArray(call.members)
+  );
+}
+
+/**
+ * Instant calls on the client (`client.calls`), the `CallsApi` elements use:
+ *
+ * - `connect()` (reference counted) holds the live stream, merges its `call` events into `calls`, and
+ *   loads `GET /v1/live` on connect and whenever the stream (re)connects, so nothing missed while offline
+ *   stays missed. `incoming` is derived: calls ringing the user now, until their ring window closes (a
+ *   timer drops them at that instant).
+ * - `start`, `join`, `decline`, `leave`, `end` go through the hub; `join` takes the grant it hands out,
+ *   loads the engine it names (mesh or 100ms, lazily) and mirrors the engine's state in `active`.
+ * - A live event saying the page's call ended leaves the engine and sets `active.connection = 'ended'`.
+ *   `active` keeps its last call (connection `left`, `ended` or `failed`) until the next `join`.
+ */
+export class CallsService implements CallsApi {
+  readonly store: Store<CallsState>;
+  readonly #api: HubApi;
+  readonly #live: LiveStream;
+  readonly #tokens: TokenManager;
+  readonly #createEngine: CallEngineFactory;
+  readonly #createGroupChat: (name: string, memberIds: string[]) => Promise<HubChat>;
+  readonly #now: () => number;
+  #holders = 0;
+  #releaseLive: (() => void) | undefined;
+  #stopListening: (() => void)[] = [];
+  #user: Promise<User> | undefined;
+  #userId: string | undefined;
+  #refreshing: Promise<void> | undefined;
+  #ringTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped by every live event; a `GET /v1/live` answer does not overwrite calls touched after it was asked. */
+  #version = 0;
+  readonly #touchedAt = new Map<string, number>();
+  /** Calls being accepted or declined here: no longer shown as ringing while the hub is asked. */
+  readonly #answering = new Set<string>();
+  #engine: CallEngine | undefined;
+  #stopMirroring: (() => void) | undefined;
+  /** Bumped by every join and leave, so an older join that finishes late changes nothing. */
+  #joinSequence = 0;
+
+  constructor(api: HubApi, live: LiveStream, tokens: TokenManager, options: CallsServiceOptions = {}) {
+    this.#api = api;
+    this.#live = live;
+    this.#tokens = tokens;
+    this.#createEngine = options.createEngine ?? createEngine;
+    this.#createGroupChat =
+      options.createGroupChat ??
+      (async (name, memberIds) => (await api.createGroupChat({ name, memberIds })).chat);
+    this.#now = options.now ?? Date.now;
+    this.store = createStore<CallsState>({ calls: {}, incoming: [], active: null, loaded: false });
+  }
+
+  get state(): CallsState {
+    return this.store.get();
+  }
+
+  // ── Live state ───────────────────────────────────────────────────────────────────────────────────────
+
+  connect(): () => void {
+    this.#holders += 1;
+    if (this.#holders === 1) {
+      this.#stopListening = [
+        this.#live.on('call', (data) => {
+          if (isCall(data)) this.#merge(data);
+        }),
+        this.#live.on('ready', () => void this.#refresh()),
+      ];
+      this.#releaseLive = this.#live.connect();
+      void this.#refresh();
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#release();
+    };
+  }
+
+  #release(): void {
+    this.#holders = Math.max(0, this.#holders - 1);
+    if (this.#holders > 0) return;
+    for (const stop of this.#stopListening.splice(0)) stop();
+    this.#releaseLive?.();
+    this.#releaseLive = undefined;
+    clearTimeout(this.#ringTimer);
+    this.#ringTimer = undefined;
+  }
+
+  /** Loads what is live now (joins a load already running). Failures keep what is shown. */
+  #refresh(): Promise<void> {
+    if (this.#refreshing) return this.#refreshing;
+    const askedAt = this.#version;
+    const refreshing = (async () => {
+      await this.#whoAmI();
+      const { calls } = await this.#api.liveNow();
+      const current = this.store.get().calls;
+      const next: Record<string, Call> = {};
+      const touchedSince = (id: string) => (this.#touchedAt.get(id) ?? -1) > askedAt;
+      // Ended calls seen here stay (the view may still show them); newer live events win over the answer.
+      for (const [id, call] of Object.entries(current)) {
+        if (call.status === 'ended' || touchedSince(id)) next[id] = call;
+      }
+      for (const call of calls) {
+        if (!touchedSince(call.id)) next[call.id] = call;
+      }
+      this.store.set({ calls: next, loaded: true });
+      this.#updateIncoming();
+      const active = this.store.get().active;
+      if (active && !FINISHED.has(active.connection) && next[active.callId]?.status === 'ended') {
+        await this.#finishActive('ended');
+      }
+    })()
+      .catch((error: unknown) => {
+        console.warn('[teacher-hub] could not load the live calls', error);
+      })
+      .finally(() => {
+        this.#refreshing = undefined;
+      });
+    this.#refreshing = refreshing;
+    return refreshing;
+  }
+
+  /** Takes a call the hub sent (live event or an answer) into the store. */
+  #merge(call: Call): void {
+    this.#version += 1;
+    this.#touchedAt.set(call.id, this.#version);
+    this.store.set({ calls: { ...this.store.get().calls, [call.id]: call } });
+    this.#updateIncoming();
+    const active = this.store.get().active;
+    if (active?.callId === call.id && call.status === 'ended' && !FINISHED.has(active.connection)) {
+      void this.#finishActive('ended');
+    }
+  }
+
+  #updateIncoming(): void {
+    clearTimeout(this.#ringTimer);
+    this.#ringTimer = undefined;
+    const me = this.#userId;
+    const now = this.#now();
+    const { calls, incoming: shown, active } = this.store.get();
+    const incoming = Object.values(calls)
+      .filter(
+        (call) =>
+          me !== undefined &&
+          call.status === 'ringing' &&
+          Date.parse(call.ringExpiresAt) > now &&
+          !this.#answering.has(call.id) &&
+          active?.callId !== call.id &&
+          call.members.some((member) => member.userId === me && member.state === 'ringing'),
+      )
+      .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+    const unchanged =
+      incoming.length === shown.length && incoming.every((call, index) => call === shown[index]);
+    if (!unchanged) this.store.set({ incoming });
+    if (incoming.length > 0) {
+      const nextExpiry = Math.min(...incoming.map((call) => Date.parse(call.ringExpiresAt)));
+      this.#ringTimer = setTimeout(() => this.#updateIncoming(), Math.max(0, nextExpiry - now) + 1);
+    }
+  }
+
+  /** The signed-in user: from the token's claims, else `GET /v1/me`. */
+  #whoAmI(): Promise<User> {
+    this.#user ??= (async () => {
+      const claims = decodeTokenClaims(await this.#tokens.getToken());
+      const user: User =
+        claims?.sub && claims.name && (claims.role === 'teacher' || claims.role === 'student')
+          ? { id: claims.sub, name: claims.name, role: claims.role }
+          : (await this.#api.me()).user;
+      this.#userId = user.id;
+      return user;
+    })();
+    this.#user.catch(() => {
+      this.#user = undefined;
+    });
+    return this.#user;
+  }
+
+  // ── Intents ──────────────────────────────────────────────────────────────────────────────────────────
+
+  async start(chatId: string): Promise<Call> {
+    const { call } = await this.#api.startCall(chatId);
+    this.#merge(call);
+    await this.join(call.id);
+    return this.store.get().calls[call.id] ?? call;
+  }
+
+  /**
+   * Teachers' "start instant session": calls the group chat the caller owns whose members are exactly the
+   * caller and `memberIds`, creating it (named `name`, or "Instant session" with the date) when there is
+   * none.
+   */
+  async startWith(memberIds: string[], name?: string): Promise<Call> {
+    const me = await this.#whoAmI();
+    const others = [...new Set(memberIds)].filter((id) => id !== me.id);
+    const wanted = new Set([me.id, ...others]);
+    const { chats } = await this.#api.chats();
+    const existing = chats.find((chat) => {
+      const members = new Set(chat.memberIds);
+      return (
+        chat.kind === 'group' &&
+        chat.ownerId === me.id &&
+        members.size === wanted.size &&
+        [...wanted].every((id) => members.has(id))
+      );
+    });
+    const chat = existing ?? (await this.#createGroupChat(name ?? this.#instantSessionName(), others));
+    return this.start(chat.id);
+  }
+
+  #instantSessionName(): string {
+    const when = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' }).format(
+      this.#now(),
+    );
+    return `Instant session ${when}`;
+  }
+
+  async join(callId: string, media: { audio?: boolean; video?: boolean } = {}): Promise<void> {
+    const active = this.store.get().active;
+    if (active?.callId === callId && !FINISHED.has(active.connection)) return;
+    const sequence = ++this.#joinSequence;
+    // Out of the ring list at once; back in if the hub refuses.
+    this.#answering.add(callId);
+    this.#updateIncoming();
+    try {
+      if (active && !FINISHED.has(active.connection)) await this.#leaveActive();
+      const me = await this.#whoAmI();
+      const { call, video } = await this.#api.joinCall(callId);
+      this.#merge(call);
+      if (sequence !== this.#joinSequence) return;
+      const engine = await this.#createEngine(video.engine);
+      if (sequence !== this.#joinSequence) return;
+      this.#useEngine(callId, video.engine, engine);
+      const member = call.members.find((each) => each.userId === me.id);
+      try {
+        await engine.join(
+          video,
+          { userId: me.id, name: member?.name ?? me.name, role: member?.role ?? me.role },
+          { audio: media.audio ?? true, video: media.video ?? true },
+        );
+      } catch (error) {
+        // The engine's state says why (room full, refused); the hub should not list us as joined.
+        if (this.#engine === engine) this.#detachEngine();
+        this.#api.leaveCall(callId).then(
+          ({ call: left }) => this.#merge(left),
+          () => undefined,
+        );
+        throw error;
+      }
+    } finally {
+      this.#answering.delete(callId);
+      this.#updateIncoming();
+    }
+  }
+
+  #useEngine(callId: string, engine: VideoEngine, callEngine: CallEngine): void {
+    this.#detachEngine();
+    this.#engine = callEngine;
+    const mirror = (state: CallEngineState): ActiveCall => ({ callId, engine, ...state });
+    this.store.set({ active: mirror(callEngine.store.get()) });
+    this.#stopMirroring = callEngine.store.subscribe(
+      (state) => state,
+      (state) => {
+        if (this.#engine === callEngine) this.store.set({ active: mirror(state) });
+      },
+    );
+  }
+
+  /** Stops mirroring the engine (its last state stays in `active`). */
+  #detachEngine(): void {
+    this.#stopMirroring?.();
+    this.#stopMirroring = undefined;
+    this.#engine = undefined;
+  }
+
+  async decline(callId: string): Promise<void> {
+    this.#answering.add(callId);
+    this.#updateIncoming();
+    try {
+      const { call } = await this.#api.declineCall(callId);
+      this.#merge(call);
+    } finally {
+      this.#answering.delete(callId);
+      this.#updateIncoming();
+    }
+  }
+
+  /** Leaves the page's call: the engine at once, then tells the hub (whose refusal this rethrows). */
+  async leave(): Promise<void> {
+    const active = this.store.get().active;
+    if (!active || FINISHED.has(active.connection)) return;
+    await this.#leaveActive();
+  }
+
+  async #leaveActive(): Promise<void> {
+    const active = this.store.get().active;
+    if (!active) return;
+    await this.#finishActive('left');
+    const { call } = await this.#api.leaveCall(active.callId);
+    this.#merge(call);
+  }
+
+  async end(callId?: string): Promise<void> {
+    const id = callId ?? this.store.get().active?.callId;
+    if (!id) throw new Error('There is no call to end.');
+    const { call } = await this.#api.endCall(id);
+    this.#merge(call);
+    const active = this.store.get().active;
+    if (active?.callId === id && !FINISHED.has(active.connection)) await this.#finishActive('ended');
+  }
+
+  /** Leaves the engine and marks the page's call `left` or `ended`. */
+  async #finishActive(connection: 'left' | 'ended'): Promise<void> {
+    this.#joinSequence += 1;
+    const engine = this.#engine;
+    this.#detachEngine();
+    const active = this.store.get().active;
+    if (active) {
+      this.store.set({
+        active: {
+          ...active,
+          connection,
+          participants: [],
+          media: { audio: false, video: false, screen: false },
+        },
+      });
+    }
+    await engine?.leave().catch(() => undefined);
+  }
+
+  async setMicrophone(on: boolean): Promise<void> {
+    await this.#engine?.setMicrophone(on);
+  }
+
+  async setCamera(on: boolean): Promise<void> {
+    await this.#engine?.setCamera(on);
+  }
+
+  async setScreenShare(on: boolean): Promise<void> {
+    await this.#engine?.setScreenShare(on);
+  }
+}
