@@ -1,0 +1,70 @@
+/**
+ * The mesh's join token: an HS256 JWT the hub signs in `MeshVideoProvider.grant` and the relay checks when
+ * the WebSocket opens (`?token=`). Claims: `sub` (user id), `name`, `role` (`teacher` | `student`), `room`,
+ * `aud` (`teacher-hub:mesh`, so no other token signed with the same key opens a room), `iat`, `exp`.
+ */
+import { jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import { ROLES, type Role } from '@teacher-hub/protocol';
+import type { Clock } from '../../domain/clock.ts';
+
+/**
+ * Long enough to open the socket and to reconnect after a short drop during a long lesson; a member away
+ * for longer asks `POST /v1/calls/:id/join` for a new grant (which also re-checks that the call is open).
+ */
+export const MESH_TOKEN_TTL_MS = 2 * 60 * 60 * 1000;
+export const MESH_TOKEN_AUDIENCE = 'teacher-hub:mesh';
+/** HS256 keys shorter than the hash are weak (RFC 7518 3.2). */
+export const MESH_SECRET_MIN_BYTES = 32;
+
+export interface MeshTokenClaims {
+  userId: string;
+  name: string;
+  role: Role;
+  roomId: string;
+}
+
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(200),
+  name: z.string().max(200),
+  role: z.enum(ROLES),
+  room: z.string().min(1).max(200),
+});
+
+/** Throws when the key is too short to sign mesh tokens with. */
+export function assertMeshSecret(secret: Uint8Array): void {
+  if (secret.byteLength < MESH_SECRET_MIN_BYTES) {
+    throw new Error(`The mesh token secret must be at least ${MESH_SECRET_MIN_BYTES} bytes`);
+  }
+}
+
+export async function signMeshToken(
+  secret: Uint8Array,
+  clock: Clock,
+  claims: MeshTokenClaims,
+): Promise<string> {
+  const nowSeconds = Math.floor(clock.now().getTime() / 1000);
+  return new SignJWT({ name: claims.name, role: claims.role, room: claims.roomId })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.userId)
+    .setAudience(MESH_TOKEN_AUDIENCE)
+    .setIssuedAt(nowSeconds)
+    .setExpirationTime(nowSeconds + MESH_TOKEN_TTL_MS / 1000)
+    .sign(secret);
+}
+
+/** The token's claims; throws when it is not an unexpired HS256 mesh token signed with `secret`. */
+export async function verifyMeshToken(
+  token: string,
+  secret: Uint8Array,
+  clock: Clock,
+): Promise<MeshTokenClaims> {
+  const { payload } = await jwtVerify(token, secret, {
+    algorithms: ['HS256'],
+    audience: MESH_TOKEN_AUDIENCE,
+    currentDate: clock.now(),
+    requiredClaims: ['sub', 'iat', 'exp'],
+  });
+  const claims = claimsSchema.parse(payload);
+  return { userId: claims.sub, name: claims.name, role: claims.role, roomId: claims.room };
+}
