@@ -70,9 +70,9 @@ export interface HmsPeerOptions {
 }
 
 const CLOCK_SKEW_SECONDS = 60;
-/** 100ms refuses management tokens valid for longer than this. */
+/** A sanity bound of the peer's (the hub's tokens live 24 h), not a documented 100ms limit. */
 const MAX_TOKEN_LIFETIME_SECONDS = 7 * 24 * 60 * 60;
-/** Room names: letters, digits and `.-_:`, as the create-room reference allows. */
+/** Room names: letters, digits and `.-_:`, at most 80 (the port's promise, `domain/calls/video-provider.ts`). */
 const ROOM_NAME = /^[a-zA-Z0-9.\-_:]{1,80}$/;
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -166,9 +166,11 @@ export async function startHmsPeer(options: HmsPeerOptions): Promise<HmsPeer> {
       }
       throw new HmsError(404, 'not found');
     } catch (error) {
-      if (error instanceof HmsError)
-        return answer(error.status, { code: error.status, message: error.message });
-      return answer(500, { code: 500, message: 'internal server error' });
+      // 100ms's error body: `{code, message, details}`.
+      if (error instanceof HmsError) {
+        return answer(error.status, { code: error.status, message: error.message, details: [] });
+      }
+      return answer(500, { code: 500, message: 'internal server error', details: [] });
     }
   }
 
