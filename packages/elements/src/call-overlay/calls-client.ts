@@ -1,8 +1,5 @@
-import type { HubClient } from '@teacher-hub/core';
-import type { CallsApi } from '../../../core/src/calls/call-types.ts';
+import type { CallsApi, HubClient } from '@teacher-hub/core';
 
-// The calls types come straight from core's source until `@teacher-hub/core` exports them; then these
-// re-exports (and `callsOf`) become `import type { … } from '@teacher-hub/core'` and `client.calls`.
 export type {
   ActiveCall,
   CallConnection,
@@ -11,9 +8,9 @@ export type {
   CallParticipant,
   CallsApi,
   CallsState,
-} from '../../../core/src/calls/call-types.ts';
+} from '@teacher-hub/core';
 
-/** The client's calls service (`client.calls`), or `undefined` for a client without one. */
+/** The client's calls service (`client.calls`), or `undefined` without a client. */
 export function callsOf(client: HubClient | undefined): CallsApi | undefined {
-  return (client as { calls?: CallsApi } | undefined)?.calls;
+  return client?.calls;
 }
