@@ -118,6 +118,8 @@ export class CallOverlay extends HubElement {
   @state() private answering: { callId: string; action: 'accept' | 'decline' } | undefined;
   @state() private ringError = '';
   @state() private viewLoaded = false;
+  /** A failed call the user closed: its last state stays in the store until the next join. */
+  @state() private closedCallId: string | undefined;
 
   @query('[part="ring-accept"]') private acceptButton?: HTMLButtonElement;
 
@@ -211,6 +213,7 @@ export class CallOverlay extends HubElement {
 
   #onActiveChanged(previous: ActiveCall | null, active: ActiveCall | null): void {
     if (active && isOngoing(active)) {
+      if (active.connection !== 'failed') this.closedCallId = undefined;
       if (!previous || !isOngoing(previous) || previous.callId !== active.callId) {
         this.minimised = false;
         if (!this.viewLoaded) void import('./call-view.ts').then(() => (this.viewLoaded = true));
@@ -241,7 +244,14 @@ export class CallOverlay extends HubElement {
     const active = callsState?.active;
     return html`
       <div class="hub-root overlay">
-        ${active && isOngoing(active) ? this.#renderCall(active) : nothing} ${this.#renderRing()}
+        ${
+          active &&
+          isOngoing(active) &&
+          !(active.connection === 'failed' && active.callId === this.closedCallId)
+            ? this.#renderCall(active)
+            : nothing
+        }
+        ${this.#renderRing()}
         <div class="toast-region" role="status">
           ${this.toast ? html`<p class="toast" part="toast">${this.toast}</p>` : nothing}
         </div>
@@ -261,6 +271,7 @@ export class CallOverlay extends HubElement {
       .call=${call}
       .calls=${this.#calls}
       ?minimised=${this.minimised}
+      @close=${() => (this.closedCallId = active.callId)}
       @minimise-change=${(event: CustomEvent<{ minimised: boolean }>) =>
         (this.minimised = event.detail.minimised)}
     ></hub-call-view>`;

@@ -46,8 +46,8 @@ const CONNECTION_TEXT: Partial<Record<ActiveCall['connection'], string>> = {
 /**
  * The call view of `<call-overlay>`: tiles, controls, errors and the minimised tile. Internal: loaded
  * (and defined) by `<call-overlay>` with the first call, so that rings alone do not carry it. Fires
- * `minimise-change` when the user minimises or restores it; the `hub-call-*` intents bubble out of the
- * overlay.
+ * `minimise-change` when the user minimises or restores it, and `close` when the user closes a call whose
+ * connection failed (there is nothing left to leave); the `hub-call-*` intents bubble out of the overlay.
  *
  * @internal
  */
@@ -264,14 +264,24 @@ export class HubCallView extends LitElement {
       ${toggle('microphone', media.audio, 'Microphone', media.audio ? microphoneIcon : microphoneOffIcon)}
       ${toggle('camera', media.video, 'Camera', media.video ? cameraIcon : cameraOffIcon)}
       ${toggle('screen', media.screen, 'Share screen', screenIcon)}
-      <button
-        class="control danger"
-        part="control leave"
-        ?disabled=${this.busy === 'leave'}
-        @click=${this.#leave}
-      >
-        ${hangUpIcon}<span>${this.busy === 'leave' ? 'Leaving…' : 'Leave'}</span>
-      </button>
+      ${
+        active.connection === 'failed'
+          ? html`<button
+              class="control danger"
+              part="control leave"
+              @click=${() => this.dispatchEvent(new Event('close'))}
+            >
+              <span>Close</span>
+            </button>`
+          : html`<button
+              class="control danger"
+              part="control leave"
+              ?disabled=${this.busy === 'leave'}
+              @click=${this.#leave}
+            >
+              ${hangUpIcon}<span>${this.busy === 'leave' ? 'Leaving…' : 'Leave'}</span>
+            </button>`
+      }
       ${
         this.#canEnd
           ? html`<button class="control danger outline" part="control end" @click=${this.#askEnd}>
