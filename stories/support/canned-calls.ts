@@ -10,7 +10,7 @@ export const AMARA = { userId: 's-01', name: 'Amara Okafor', role: 'student' } a
 export const FARAH = { userId: 's-06', name: 'Farah Haddad', role: 'student' } as const;
 export const DIEGO = { userId: 's-04', name: 'Diego Ramírez', role: 'student' } as const;
 
-type Person = { userId: string; name: string; role: 'teacher' | 'student' };
+export type Person = { userId: string; name: string; role: 'teacher' | 'student' };
 
 // ── Fake media ─────────────────────────────────────────────────────────────────────────────────────────
 

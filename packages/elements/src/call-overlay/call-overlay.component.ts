@@ -157,14 +157,14 @@ export class CallOverlay extends HubElement {
     if (active !== this.#previousActive) this.#onActiveChanged(this.#previousActive, active);
     this.#previousActive = active;
     this.#runClock(this.#pendingRings().length > 0);
+    // Here rather than in updated(): the ringtone's state shows in this very render.
+    if (this.#ring() && !this.muted) this.#ringtone.start();
+    else this.#ringtone.stop();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     const ring = this.#ring();
-    const shouldRing = Boolean(ring) && !this.muted;
-    if (shouldRing) this.#ringtone.start();
-    else this.#ringtone.stop();
     if (ring && ring.id !== this.#shownRingId) this.acceptButton?.focus();
     this.#shownRingId = ring?.id;
   }
