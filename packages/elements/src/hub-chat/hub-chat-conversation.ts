@@ -26,6 +26,7 @@ import { reset, tokens } from '../styles/tokens.ts';
 import type { Theme } from '../styles/tokens.ts';
 import type { StudentPicker } from '../student-picker/student-picker.ts';
 import { attachIcon, pinIcon } from './chat-icons.ts';
+import './hub-chat-call-button.ts';
 import styles from './hub-chat-conversation.styles.ts';
 
 export const REACTION_EMOJI: Record<(typeof CHAT_REACTIONS)[number], { emoji: string; label: string }> = {
@@ -166,6 +167,11 @@ export class HubChatConversation extends LitElement {
             ←
           </button>
           <h2 class="title">${this.chatName}</h2>
+          <hub-chat-call-button
+            .client=${this.client}
+            chat-id=${this.chat?.id ?? ''}
+            theme=${this.theme ?? 'light'}
+          ></hub-chat-call-button>
           <button
             class="pins-toggle"
             aria-pressed=${this.pinsOpen ? 'true' : 'false'}
