@@ -38,9 +38,14 @@ function canvasTrack(width: number, height: number, draw: (g: CanvasRenderingCon
 
 const cameras = new Map<string, MediaStreamTrack>();
 
-/** A "camera" showing `name` on a tinted background with a slowly moving light, one track per name. */
-export function fakeCameraTrack(name: string): MediaStreamTrack {
-  const existing = cameras.get(name);
+/**
+ * A "camera" showing `name` on a tinted background with a slowly moving light, one track per name. The
+ * overlay mirrors the local camera (as people expect of their own picture), so `mirrored` writes the name
+ * the other way round for it to read right there.
+ */
+export function fakeCameraTrack(name: string, mirrored = false): MediaStreamTrack {
+  const key = `${name}${mirrored ? ' (mirrored)' : ''}`;
+  const existing = cameras.get(key);
   if (existing && existing.readyState === 'live') return existing;
   const h = hue(name);
   const track = canvasTrack(640, 400, (g, t) => {
@@ -61,12 +66,15 @@ export function fakeCameraTrack(name: string): MediaStreamTrack {
     g.beginPath();
     g.ellipse(320, 360, 135, 110, 0, Math.PI, 0);
     g.fill();
+    g.save();
+    if (mirrored) g.setTransform(-1, 0, 0, 1, 640, 0);
     g.fillStyle = '#fff';
     g.font = '600 30px system-ui, sans-serif';
     g.textAlign = 'center';
     g.fillText(name, 320, 60);
+    g.restore();
   });
-  cameras.set(name, track);
+  cameras.set(key, track);
   return track;
 }
 
@@ -123,7 +131,8 @@ export function participant(
   };
   const merged = { ...base, ...rest };
   if (tracks) {
-    if (merged.video && !('videoTrack' in rest)) merged.videoTrack = fakeCameraTrack(person.name);
+    if (merged.video && !('videoTrack' in rest))
+      merged.videoTrack = fakeCameraTrack(person.name, merged.isLocal);
     if (!merged.isLocal && merged.audio && !('audioTrack' in rest)) merged.audioTrack = fakeAudioTrack();
   }
   return merged;
@@ -313,7 +322,7 @@ export class CannedCalls implements CallsApi {
     await this.#intent('setCamera', [on]);
     this.#setLocal({ video: on }, (local) => ({
       video: on,
-      videoTrack: on ? fakeCameraTrack(local.name) : null,
+      videoTrack: on ? fakeCameraTrack(local.name, true) : null,
     }));
   }
 

@@ -30,3 +30,6 @@ export const screenIcon = icon(
 export const minimiseIcon = icon(svg`<path d="M14 4v6h6M10 20v-6H4M14 10l7-7M3 21l7-7"/>`);
 export const restoreIcon = icon(svg`<path d="M15 3h6v6M9 21H3v-6M21 3l-7 7M3 21l7-7"/>`);
 export const closeIcon = icon(svg`<path d="M6 6l12 12M18 6 6 18"/>`);
+export const endForAllIcon = icon(
+  svg`<rect x="4" y="4" width="16" height="16" rx="2.5"/><path d="M9 9l6 6M15 9l-6 6"/>`,
+);

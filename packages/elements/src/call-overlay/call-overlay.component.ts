@@ -215,7 +215,8 @@ export class CallOverlay extends HubElement {
     if (active && isOngoing(active)) {
       if (active.connection !== 'failed') this.closedCallId = undefined;
       if (!previous || !isOngoing(previous) || previous.callId !== active.callId) {
-        this.minimised = false;
+        // A new call opens in full, unless the page set `minimised` for the call it starts with.
+        if (this.hasUpdated) this.minimised = false;
         if (!this.viewLoaded) void import('./call-view.ts').then(() => (this.viewLoaded = true));
       }
       return;

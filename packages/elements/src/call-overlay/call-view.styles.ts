@@ -46,6 +46,9 @@ export default css`
     color: var(--_on-stage-muted);
     font-size: var(--_hub-font-size-small);
   }
+  .count {
+    white-space: nowrap;
+  }
   .connection {
     flex: 1;
   }
@@ -216,12 +219,23 @@ export default css`
     gap: var(--_hub-space-2);
     padding: var(--_hub-space-3) var(--_hub-space-4) var(--_hub-space-4);
   }
-  .toggle.off {
+  /* A microphone or camera that is off stands out (people forget); a screen share that is on does. */
+  .toggle-microphone.off,
+  .toggle-camera.off {
     background: #f1f5f9;
+    border-color: #f1f5f9;
     color: #0f172a;
   }
-  .toggle.off:hover:not(:disabled) {
+  .toggle-microphone.off:hover:not(:disabled),
+  .toggle-camera.off:hover:not(:disabled) {
     background: #e2e8f0;
+  }
+  .toggle-screen.on {
+    background: #4f46e5;
+    border-color: #818cf8;
+  }
+  .toggle-screen.on:hover:not(:disabled) {
+    background: #4338ca;
   }
   .danger {
     background: var(--_danger);
@@ -275,16 +289,8 @@ export default css`
     gap: var(--_hub-space-2);
     padding: var(--_hub-space-2);
   }
-  .mini-name {
-    flex: 1;
-    min-width: 0;
-    overflow: hidden;
-    text-overflow: ellipsis;
-    white-space: nowrap;
-    font-weight: var(--_hub-font-weight-strong);
-  }
   .mini .connection {
-    flex: 0 1 auto;
+    flex: 1;
   }
   .restore {
     min-height: 2rem;

@@ -13,6 +13,7 @@ import {
   cameraIcon,
   cameraOffIcon,
   closeIcon,
+  endForAllIcon,
   hangUpIcon,
   microphoneIcon,
   microphoneOffIcon,
@@ -236,7 +237,7 @@ export class HubCallView extends LitElement {
     const { media } = active;
     const toggle = (control: 'microphone' | 'camera' | 'screen', on: boolean, label: string, icon: unknown) =>
       html`<button
-        class="control toggle ${on ? 'on' : 'off'}"
+        class="control toggle toggle-${control} ${on ? 'on' : 'off'}"
         part="control"
         aria-pressed=${on ? 'true' : 'false'}
         ?disabled=${this.busy === control}
@@ -285,7 +286,7 @@ export class HubCallView extends LitElement {
       ${
         this.#canEnd
           ? html`<button class="control danger outline" part="control end" @click=${this.#askEnd}>
-              <span>End for everyone</span>
+              ${endForAllIcon}<span>End for everyone</span>
             </button>`
           : nothing
       }
@@ -327,9 +328,9 @@ export class HubCallView extends LitElement {
                 >`
               : nothing
         }
+        <span class="name mini-name">${featured && !featured.isLocal ? featured.name : title}</span>
       </div>
       <div class="mini-bar">
-        <span class="mini-name">${featured && !featured.isLocal ? featured.name : title}</span>
         <span class="connection" role="status">${CONNECTION_TEXT[active.connection] ?? ''}</span>
         <button class="restore" @click=${() => this.#setMinimised(false)}>
           ${restoreIcon}<span>Restore call</span>
