@@ -21,7 +21,8 @@ import {
   restoreIcon,
   screenIcon,
 } from './call-icons.ts';
-import { explainCallError, hueOf, initials } from './call-format.ts';
+import { explainCallError } from './call-error-text.ts';
+import { hueOf, initials } from './call-format.ts';
 import type { ActiveCall, CallError, CallParticipant, CallsApi } from './calls-client.ts';
 import styles from './call-view.styles.ts';
 
