@@ -155,6 +155,12 @@ export default {
           '--disable-component-update',
           '--disable-sync',
           '--no-first-run',
+          // Calls: a fake camera (a test pattern) and microphone (a beep), and "Allow" answered for the
+          // camera, microphone and screen pickers. Autoplay keeps its real policy.
+          '--use-fake-device-for-media-stream',
+          '--use-fake-ui-for-media-stream',
+          // Two peers on one machine connect through loopback host candidates, not mDNS names.
+          '--disable-features=WebRtcHideLocalIpsWithMdns',
         ],
       },
     }),
