@@ -9,18 +9,18 @@ import { describeError } from '../base/describe-error.ts';
 import { emit } from '../events/hub-events.ts';
 import { reset, tokens } from '../styles/tokens.ts';
 import type { Theme } from '../styles/tokens.ts';
+import { hangUpIcon } from './call-icons.ts';
 import {
   cameraIcon,
   cameraOffIcon,
   closeIcon,
   endForAllIcon,
-  hangUpIcon,
   microphoneIcon,
   microphoneOffIcon,
   minimiseIcon,
   restoreIcon,
   screenIcon,
-} from './call-icons.ts';
+} from './call-view-icons.ts';
 import { explainCallError } from './call-error-text.ts';
 import { hueOf, initials } from './call-format.ts';
 import type { ActiveCall, CallError, CallParticipant, CallsApi } from './calls-client.ts';
