@@ -10,6 +10,7 @@ import type { PublicEnv } from './http/types.ts';
 import { EMULATOR_PATH } from './chat.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { callRoutes } from './routes/calls.ts';
 import { chatRoutes } from './routes/chats.ts';
 import { devMailboxRoutes } from './routes/dev-mailbox.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -65,6 +66,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
     .route('/v1', rosterRoutes(services))
     .route('/v1', notificationRoutes(services, options.notifications))
     .route('/v1', chatRoutes(services))
+    .route('/v1', callRoutes(services))
     .route('/v1', webhookRoutes(services))
     .route('/', devMailboxRoutes(services))
     .route('/v1/admin', adminRoutes(services));

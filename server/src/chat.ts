@@ -1,6 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { PushChannel } from './adapters/push/push-provider.ts';
-import type { Platform } from '@teacher-hub/protocol';
 import { Hono } from 'hono';
 import { streamAppProblems } from './adapters/chat/stream-app.ts';
 import { StreamChatProvider } from './adapters/chat/stream-provider.ts';
@@ -51,8 +49,6 @@ export class StreamAppError extends Error {
   override readonly name = 'StreamAppError';
 }
 
-const PLATFORM_OF: Record<PushChannel, Platform> = { webpush: 'web', fcm: 'android', apns: 'ios' };
-
 /**
  * Builds chat: GetStream when `STREAM_API_KEY`/`STREAM_API_SECRET` are set (after checking the app is safe
  * to use), otherwise the local emulator on the hub's own database. Registers the chat jobs with the
@@ -100,9 +96,8 @@ export async function createChatServices(deps: ChatDeps): Promise<ChatServices> 
     });
   }
 
-  const platforms = new Set(notifications.pushChannels.map((channel) => PLATFORM_OF[channel]));
   const service = new ChatService({
-    repository: new KyselyChatRepository(database.db, { platforms }),
+    repository: new KyselyChatRepository(database.db, { platforms: notifications.platforms }),
     provider,
     notifier: notifications.notifier,
     jobs: new KyselyJobStore(database.db),

@@ -48,6 +48,8 @@ export interface NotificationServices {
   readonly vapidPublicKey: string;
   /** Push channels with a provider (web push always; FCM and APNs when configured). */
   readonly pushChannels: PushChannel[];
+  /** The device platforms notifications are delivered to (what the outbox writes deliveries for). */
+  readonly platforms: ReadonlySet<Platform>;
   readonly email: EmailSender;
   /** Dev mode's mailbox, when email goes there. */
   readonly mailbox: MailboxEmailSender | null;
@@ -154,6 +156,7 @@ export async function createNotificationServices(deps: NotificationDeps): Promis
     worker,
     vapidPublicKey: vapid.publicKey,
     pushChannels: Object.keys(providers) as PushChannel[],
+    platforms,
     email,
     mailbox,
     handle(kind, handler) {

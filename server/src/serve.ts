@@ -13,7 +13,7 @@ export interface ServedHub {
 
 /**
  * Serves the hub's app on a Node HTTP server, as `main.ts` runs it: requests, WebSocket upgrades (the chat
- * emulator's `/stream/connect` in dev mode; any other upgrade is refused), and, once listening, tells chat
+ * emulator's `/stream/connect` and the mesh relay's `/v1/mesh/connect` in dev mode; any other upgrade is refused), and, once listening, tells chat
  * where the emulator's webhooks should go.
  */
 export async function serveHub(
@@ -26,7 +26,7 @@ export async function serveHub(
     const path = new URL(request.url ?? '/', 'http://hub.invalid').pathname;
     const emulator = services.chat.emulator;
     if (emulator && path === `${EMULATOR_PATH}/connect`) emulator.handleUpgrade(request, socket, head);
-    else socket.destroy();
+    else if (!services.calls.handleUpgrade(request, socket, head)) socket.destroy();
   });
   await Promise.race([
     once(server, 'listening'),

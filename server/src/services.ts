@@ -1,5 +1,6 @@
 import type { Health } from '@teacher-hub/protocol';
 import { DEMO_DIRECTORY } from './adapters/directory/demo-directory.ts';
+import { createCallServices, type CallServices } from './calls.ts';
 import { createChatServices, type ChatServices } from './chat.ts';
 import {
   createDevTokenIssuer,
@@ -41,6 +42,8 @@ export interface Services {
   readonly notifications: NotificationServices;
   /** Chats: the rules, GetStream (or its emulator in dev mode), the webhook's digests, rule 9. */
   readonly chat: ChatServices;
+  /** Instant calls: the lifecycle, the video provider (100ms, or the local mesh and its relay). */
+  readonly calls: CallServices;
   /** Starts the background work (the job worker); `main.ts` calls it, tests drive jobs themselves. */
   start(): void;
   /** `GET /health`: the providers in use, and whether the database answers. */
@@ -125,6 +128,22 @@ export async function createServices(config: HubConfig, options: ServiceOptions 
       await notifications.close();
       throw error;
     }
+    let calls: CallServices;
+    try {
+      calls = await createCallServices({
+        config,
+        database,
+        settings,
+        clock,
+        logger,
+        notifications,
+        ...(options.transport ? { transport: options.transport } : {}),
+      });
+    } catch (error) {
+      await chat.close();
+      await notifications.close();
+      throw error;
+    }
 
     let closed: Promise<void> | undefined;
     return {
@@ -137,6 +156,7 @@ export async function createServices(config: HubConfig, options: ServiceOptions 
       tokens: { verifier, devIssuer },
       notifications,
       chat,
+      calls,
       start() {
         notifications.worker.start();
       },
@@ -151,19 +171,20 @@ export async function createServices(config: HubConfig, options: ServiceOptions 
         return {
           ok,
           mode: config.mode,
-          // The video adapter arrives with its issue; until then nothing is claimed.
           providers: {
             db: database.kind,
             chat: chat.provider.kind,
-            video: 'none',
+            video: calls.video.engine,
             push: notifications.pushChannels,
             email: notifications.email.kind,
           },
         };
       },
       close() {
-        closed ??= chat
+        closed ??= calls
           .close()
+          .catch((error: unknown) => logger.error('closing calls failed', { error }))
+          .then(() => chat.close())
           .catch((error: unknown) => logger.error('closing chat failed', { error }))
           .then(() => notifications.close())
           .finally(() => database.close());

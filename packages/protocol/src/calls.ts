@@ -21,7 +21,7 @@ export interface CallMember {
 export interface Call {
   id: string;
   chatId: string;
-  /** The chat's name for a group; the other person's name for a direct chat as the caller sees it. */
+  /** The chat's name; null for a direct chat (the two people are named by `members`). */
   chatName: string | null;
   status: CallStatus;
   /** When ringing stops and those still rung are marked `missed` (ISO-8601). */
@@ -95,9 +95,7 @@ export type MeshSignal =
 
 /** Browser → hub. */
 export type MeshClientMessage =
-  | { type: 'signal'; to: string; signal: MeshSignal }
-  | { type: 'media'; media: MeshMedia }
-  | { type: 'ping' };
+  { type: 'signal'; to: string; signal: MeshSignal } | { type: 'media'; media: MeshMedia } | { type: 'ping' };
 
 /** Hub → browser. */
 export type MeshServerMessage =

@@ -172,6 +172,31 @@ export interface ChatDigestsTable {
   last_notified_at: Date | null;
 }
 
+export type CallStatusColumn = 'ringing' | 'active' | 'ended';
+export type CallMemberStateColumn = 'ringing' | 'joined' | 'declined' | 'missed' | 'left';
+
+export interface CallsTable {
+  id: string;
+  chat_id: string;
+  status: CallStatusColumn;
+  /** `hms` or `mesh`: the provider the room was made with. */
+  engine: string;
+  room_id: string;
+  started_by: string;
+  started_at: Date;
+  ring_expires_at: Date;
+  ended_at: Date | null;
+  ended_by: string | null;
+}
+
+export interface CallMembersTable {
+  call_id: string;
+  user_id: string;
+  state: CallMemberStateColumn;
+  joined_at: Date | null;
+  updated_at: Date;
+}
+
 /** The hub's tables, as Kysely sees them. Later migrations add to it. */
 export interface HubDatabase {
   users: UsersTable;
@@ -189,4 +214,6 @@ export interface HubDatabase {
   chat_members: ChatMembersTable;
   chat_webhook_events: ChatWebhookEventsTable;
   chat_digests: ChatDigestsTable;
+  calls: CallsTable;
+  call_members: CallMembersTable;
 }

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as directory from './0001_directory.ts';
 import * as notifications from './0002_notifications.ts';
 import * as chat from './0003_chat.ts';
+import * as calls from './0004_calls.ts';
 
 /**
  * Every migration, in order. Names sort as they run; a released migration is never edited, only
@@ -11,4 +12,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0001_directory': directory,
   '0002_notifications': notifications,
   '0003_chat': chat,
+  '0004_calls': calls,
 };

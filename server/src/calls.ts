@@ -1,0 +1,107 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { KyselyCallRepository } from './adapters/storage/call-repository.ts';
+import { KyselyChatRepository } from './adapters/storage/chat-repository.ts';
+import type { Database } from './adapters/storage/database.ts';
+import type { SettingsStore } from './adapters/storage/settings-store.ts';
+import { HmsVideoProvider } from './adapters/video/hms.ts';
+import { MeshRelay } from './adapters/video/mesh-relay.ts';
+import { MeshVideoProvider } from './adapters/video/mesh.ts';
+import { CallService } from './domain/calls/call-service.ts';
+import type { VideoProvider } from './domain/calls/video-provider.ts';
+import type { Clock } from './domain/clock.ts';
+import type { HubConfig } from './env.ts';
+import type { Logger } from './logger.ts';
+import type { NotificationServices, ProviderTransport } from './notifications.ts';
+
+/** The settings key of the mesh's token secret: generated at the first boot without 100ms. */
+export const MESH_SECRET_SETTING = 'video.mesh-secret';
+
+/** Where the mesh relay takes WebSocket upgrades. */
+export const MESH_CONNECT_PATH = '/v1/mesh/connect';
+
+export interface CallServices {
+  readonly service: CallService;
+  readonly video: VideoProvider;
+  /** The local mesh's signalling relay when 100ms is not configured (dev mode). */
+  readonly relay: MeshRelay | null;
+  /** Takes a WebSocket upgrade for the mesh relay; false when it is not the relay's (the caller refuses it). */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  close(): Promise<void>;
+}
+
+export interface CallDeps {
+  config: HubConfig;
+  database: Database;
+  settings: SettingsStore;
+  clock: Clock;
+  logger: Logger;
+  notifications: NotificationServices;
+  transport?: ProviderTransport;
+}
+
+/**
+ * Builds calls: 100ms when `HMS_*` is set, otherwise the local WebRTC mesh with its relay. Registers the
+ * ring-timeout job with the worker.
+ */
+export async function createCallServices(deps: CallDeps): Promise<CallServices> {
+  const { config, database, settings, clock, logger, notifications } = deps;
+  const repository = new KyselyCallRepository(database.db, { platforms: notifications.platforms });
+
+  let relay: MeshRelay | null = null;
+  let video: VideoProvider;
+  if (config.hms) {
+    video = new HmsVideoProvider({
+      ...config.hms,
+      clock,
+      logger,
+      ...(deps.transport?.ca ? { ca: deps.transport.ca } : {}),
+    });
+  } else {
+    const secret = await settings.getOrCreate(MESH_SECRET_SETTING, () =>
+      randomBytes(32).toString('base64url'),
+    );
+    relay = new MeshRelay({
+      secret: new TextEncoder().encode(secret),
+      clock,
+      isRoomOpen: (roomId) => repository.isRoomOpen(roomId),
+      logger,
+    });
+    video = new MeshVideoProvider({
+      secret: new TextEncoder().encode(secret),
+      publicUrl: config.server.publicUrl,
+      clock,
+      relay,
+    });
+  }
+
+  const service = new CallService({
+    repository,
+    chats: new KyselyChatRepository(database.db, { platforms: notifications.platforms }),
+    video,
+    notifier: notifications.notifier,
+    publish: (call, userIds) =>
+      notifications.live.publish({ type: 'call', userIds: [...userIds], data: call }),
+    clock,
+    newId: randomUUID,
+    logger,
+    ringTimeoutSeconds: config.ringTimeoutSeconds,
+  });
+  for (const [kind, handler] of Object.entries(service.jobHandlers())) notifications.handle(kind, handler);
+
+  return {
+    service,
+    video,
+    relay,
+    handleUpgrade(request, socket, head) {
+      const path = new URL(request.url ?? '/', 'http://hub.invalid').pathname;
+      if (!relay || path !== MESH_CONNECT_PATH) return false;
+      relay.handleUpgrade(request, socket, head);
+      return true;
+    },
+    async close() {
+      await relay?.close();
+    },
+  };
+}

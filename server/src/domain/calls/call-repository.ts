@@ -1,0 +1,62 @@
+import type { CallMemberState, CallStatus, Role, VideoEngine } from '@teacher-hub/protocol';
+import type { JobScheduler } from '../jobs.ts';
+import type { Outbox } from '../notifications/notifier.ts';
+
+/** A call as the hub keeps it. */
+export interface CallRecord {
+  id: string;
+  chatId: string;
+  status: CallStatus;
+  engine: VideoEngine;
+  roomId: string;
+  startedBy: string;
+  startedAt: Date;
+  ringExpiresAt: Date;
+  endedAt: Date | null;
+  endedBy: string | null;
+  /** The chat's members when the call started: the starter first, then by id. */
+  members: CallMemberRecord[];
+}
+
+export interface CallMemberRecord {
+  userId: string;
+  state: CallMemberState;
+}
+
+export interface CallUser {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+/** The writes of one transaction; notifications and jobs written through it commit with the change. */
+export interface CallTransaction {
+  readonly outbox: Outbox;
+  readonly jobs: JobScheduler;
+  /** Reads the call and locks it against concurrent changes until the transaction ends. */
+  lock(callId: string): Promise<CallRecord | undefined>;
+  /** Inserts a call and its members; false when the chat has an open call already (nothing written). */
+  insert(call: CallRecord): Promise<boolean>;
+  setStatus(callId: string, status: CallStatus, at: Date, endedBy?: string): Promise<void>;
+  /** Moves the named members (all of them when `userIds` is null) that are in one of `from` to `to`; returns who moved. */
+  moveMembers(
+    callId: string,
+    from: readonly CallMemberState[],
+    to: CallMemberState,
+    at: Date,
+    userIds?: readonly string[],
+  ): Promise<string[]>;
+}
+
+/** The calls' storage port; the Kysely adapter implements it on PGlite and PostgreSQL. */
+export interface CallRepository {
+  find(callId: string): Promise<CallRecord | undefined>;
+  /** The chat's call that has not ended, if any. */
+  openInChat(chatId: string): Promise<CallRecord | undefined>;
+  /** Calls that have not ended and have the user as a member, newest first. */
+  openForMember(userId: string): Promise<CallRecord[]>;
+  /** Whether a room belongs to a call that has not ended (the mesh relay asks before letting a peer in). */
+  isRoomOpen(roomId: string): Promise<boolean>;
+  users(ids: readonly string[]): Promise<CallUser[]>;
+  transaction<T>(work: (tx: CallTransaction) => Promise<T>): Promise<T>;
+}

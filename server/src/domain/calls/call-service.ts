@@ -1,0 +1,387 @@
+import type { Call, CallMemberState, VideoGrant } from '@teacher-hub/protocol';
+import type { ChatRecord } from '../chat/chat.ts';
+import type { Clock } from '../clock.ts';
+import { ApiError } from '../errors.ts';
+import type { Principal } from '../identity.ts';
+import type { Job, JobHandler } from '../jobs.ts';
+import type { Notifier, StoredNotification } from '../notifications/notifier.ts';
+import type { CallRecord, CallRepository, CallTransaction, CallUser } from './call-repository.ts';
+import type { VideoProvider } from './video-provider.ts';
+
+/** Marks the members still rung when the ring window closes `missed` (`call:<id>:ring-timeout`). */
+export const CALL_RING_TIMEOUT_JOB = 'call.ring-timeout';
+
+export interface CallLogger {
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface CallServiceDeps {
+  repository: CallRepository;
+  /** The hub's record of chats (who is a member, whose chat it is). */
+  chats: { find(chatId: string): Promise<ChatRecord | undefined> };
+  video: VideoProvider;
+  notifier: Notifier;
+  /** Tells the members' open pages that the call changed (the live `call` event). */
+  publish(call: Call, userIds: readonly string[]): Promise<void>;
+  clock: Clock;
+  newId: () => string;
+  logger: CallLogger;
+  /** `HUB_RING_TIMEOUT_S`. */
+  ringTimeoutSeconds: number;
+}
+
+interface MissedContext {
+  chatName: string | null;
+  callerName: string;
+}
+
+interface RingTimeoutPayload {
+  callId: string;
+}
+
+const ringTimeoutKey = (callId: string) => `call:${callId}:ring-timeout`;
+const ringKey = (callId: string) => `call:${callId}:ring`;
+const linkTo = (callId: string) => `#call/${callId}`;
+
+/**
+ * Instant calls (DESIGN.md rules 4, 5, 8). A teacher who is a member of a chat starts a call: a video room
+ * is made for it, every other member is rung (the live `call` event and an urgent `call.ringing`
+ * notification on every channel, its push TTL the ring window) and a durable job closes the ring window,
+ * marking those who neither joined nor declined `missed` and sending them `call.missed` under the ring's
+ * collapse key, so the missed call replaces the ring on their devices. The call and its room stay open
+ * when everybody leaves; only a teacher ends them, for everyone, and the room is locked.
+ *
+ * Order of operations: the video provider is called outside any transaction (a room is made before the
+ * call is recorded and ended again if recording fails; a room is ended before the end is recorded, so a
+ * provider failure changes nothing), and each change commits with its notifications and jobs (outbox).
+ */
+export class CallService {
+  readonly #deps: CallServiceDeps;
+
+  constructor(deps: CallServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /** The job kinds this service runs. */
+  jobHandlers(): Record<string, JobHandler> {
+    return {
+      [CALL_RING_TIMEOUT_JOB]: {
+        run: (job: Job) => this.#ringTimeout((job.payload as RingTimeoutPayload).callId),
+      },
+    };
+  }
+
+  /** Whether a video room belongs to a call that has not ended. */
+  isRoomOpen(roomId: string): Promise<boolean> {
+    return this.#deps.repository.isRoomOpen(roomId);
+  }
+
+  // ---- reading ------------------------------------------------------------------------------------
+
+  /** `GET /v1/calls/:id`. */
+  async get(principal: Principal, callId: string): Promise<Call> {
+    return this.#present(await this.#memberCall(principal, callId));
+  }
+
+  /** `GET /v1/live`: the calls the caller is a member of that have not ended, newest first. */
+  async live(principal: Principal): Promise<Call[]> {
+    const calls = await this.#deps.repository.openForMember(principal.id);
+    return this.#presentAll(calls);
+  }
+
+  // ---- changing -----------------------------------------------------------------------------------
+
+  /**
+   * `POST /v1/chats/:id/calls`: a teacher member starts a call in the chat, or gets the one already open
+   * there (`created: false`).
+   */
+  async start(principal: Principal, chatId: string): Promise<{ call: Call; created: boolean }> {
+    const { repository, video, clock } = this.#deps;
+    const chat = await this.#deps.chats.find(chatId);
+    if (!chat?.memberIds.includes(principal.id))
+      throw new ApiError('NOT_FOUND', `There is no chat ${chatId}.`);
+    if (principal.role !== 'teacher') {
+      throw new ApiError('FORBIDDEN', 'Only a teacher can start a call; join the call your teacher starts.');
+    }
+    const open = await repository.openInChat(chat.id);
+    if (open) return { call: await this.#present(open), created: false };
+    const rung = chat.memberIds.filter((id) => id !== principal.id);
+    if (rung.length === 0) throw new ApiError('CONFLICT', 'There is nobody else in this chat to call.');
+
+    const id = this.#deps.newId();
+    const { roomId } = await video.createRoom({
+      name: `call-${id}`,
+      description: `Teacher Hub call in ${chat.name ?? 'a direct chat'}`,
+    });
+    const now = clock.now();
+    const record: CallRecord = {
+      id,
+      chatId: chat.id,
+      status: 'ringing',
+      engine: video.engine,
+      roomId,
+      startedBy: principal.id,
+      startedAt: now,
+      ringExpiresAt: new Date(now.getTime() + this.#deps.ringTimeoutSeconds * 1000),
+      endedAt: null,
+      endedBy: null,
+      members: [
+        { userId: principal.id, state: 'joined' },
+        ...[...rung].sort().map((userId) => ({ userId, state: 'ringing' as const })),
+      ],
+    };
+
+    let written: StoredNotification[] | null;
+    try {
+      written = await repository.transaction(async (tx) => {
+        if (!(await tx.insert(record))) return null;
+        await tx.jobs.schedule({
+          key: ringTimeoutKey(id),
+          kind: CALL_RING_TIMEOUT_JOB,
+          runAt: record.ringExpiresAt,
+          payload: { callId: id } satisfies RingTimeoutPayload,
+        });
+        return this.#deps.notifier.enqueue(tx.outbox, {
+          kind: 'call.ringing',
+          recipients: rung,
+          title: `${principal.name} is calling`,
+          body: chat.name ? `${chat.name}: join the call` : 'Join the call',
+          data: { chatId: chat.id, callId: id, link: linkTo(id) },
+          key: ringKey(id),
+          urgentTtlSeconds: this.#deps.ringTimeoutSeconds,
+        });
+      });
+    } catch (error) {
+      await this.#endRoomQuietly(roomId, 'a call that was not saved');
+      throw error;
+    }
+    if (written === null) {
+      // Another start won the race for this chat: the caller gets that call; this room is not needed.
+      await this.#endRoomQuietly(roomId, 'a second call in a chat that has one');
+      const winner = await repository.openInChat(chat.id);
+      if (!winner) throw new ApiError('CONFLICT', 'The chat’s call changed meanwhile; try again.');
+      return { call: await this.#present(winner), created: false };
+    }
+    await this.#deps.notifier.announce(written);
+    return { call: await this.#publish(record), created: true };
+  }
+
+  /** `POST /v1/calls/:id/join`: a member joins (accepting the ring, or again after leaving) until it ends. */
+  async join(principal: Principal, callId: string): Promise<{ call: Call; video: VideoGrant }> {
+    const call = await this.#memberCall(principal, callId);
+    if (call.status === 'ended') throw new ApiError('CONFLICT', 'This call has ended.');
+    const changed = await this.#change(callId, async (tx, locked) => {
+      if (locked.status === 'ended') throw new ApiError('CONFLICT', 'This call has ended.');
+      const moved = await tx.moveMembers(
+        callId,
+        ['ringing', 'declined', 'missed', 'left'],
+        'joined',
+        this.#now(),
+        [principal.id],
+      );
+      return moved.length > 0;
+    });
+    const video = await this.#deps.video.grant({
+      roomId: call.roomId,
+      userId: principal.id,
+      name: principal.name,
+      role: principal.role,
+    });
+    return { call: changed ?? (await this.#present(call)), video };
+  }
+
+  /** `POST /v1/calls/:id/decline`: a member who is being rung says no; the others' call goes on. */
+  async decline(principal: Principal, callId: string): Promise<Call> {
+    const call = await this.#memberCall(principal, callId);
+    const member = call.members.find((entry) => entry.userId === principal.id);
+    if (member?.state === 'declined') return this.#present(call);
+    if (call.status === 'ended') throw new ApiError('CONFLICT', 'This call has ended.');
+    const changed = await this.#change(callId, async (tx) => {
+      const moved = await tx.moveMembers(callId, ['ringing'], 'declined', this.#now(), [principal.id]);
+      if (moved.length === 0) {
+        throw new ApiError('CONFLICT', 'Only a call that is ringing you can be declined; leave it instead.');
+      }
+      return true;
+    });
+    return changed ?? this.#present(call);
+  }
+
+  /** `POST /v1/calls/:id/leave`: a member who joined leaves; the call and its room stay open. */
+  async leave(principal: Principal, callId: string): Promise<Call> {
+    const call = await this.#memberCall(principal, callId);
+    if (call.status === 'ended') return this.#present(call);
+    const changed = await this.#change(callId, async (tx) => {
+      const moved = await tx.moveMembers(callId, ['joined'], 'left', this.#now(), [principal.id]);
+      return moved.length > 0;
+    });
+    return changed ?? this.#present(call);
+  }
+
+  /**
+   * `POST /v1/calls/:id/end`: a teacher ends the call for everyone. The room is ended and locked first
+   * (a provider failure changes nothing); those still rung get `call.missed`. Ending an ended call is no error.
+   */
+  async end(principal: Principal, callId: string): Promise<Call> {
+    const call = await this.#memberCall(principal, callId);
+    if (principal.role !== 'teacher') {
+      throw new ApiError('FORBIDDEN', 'Only the teacher can end the call; you can leave it.');
+    }
+    if (call.status === 'ended') return this.#present(call);
+    await this.#deps.video.endRoom(call.roomId, 'The teacher ended the call');
+    const context = await this.#missedContext(call);
+    let written: StoredNotification[] = [];
+    const changed = await this.#change(callId, async (tx, locked) => {
+      if (locked.status === 'ended') return false;
+      const now = this.#now();
+      await tx.setStatus(callId, 'ended', now, principal.id);
+      await tx.moveMembers(callId, ['joined'], 'left', now);
+      const missed = await tx.moveMembers(callId, ['ringing'], 'missed', now);
+      await tx.jobs.cancel(ringTimeoutKey(callId));
+      written = await this.#notifyMissed(tx, locked, missed, context);
+      return true;
+    });
+    await this.#deps.notifier.announce(written);
+    return changed ?? this.#present(call);
+  }
+
+  // ---- the ring window ----------------------------------------------------------------------------
+
+  async #ringTimeout(callId: string): Promise<void> {
+    // The chat (and with it the call) may be gone: then there is nobody left to ring.
+    const call = await this.#deps.repository.find(callId);
+    if (!call) return;
+    const context = await this.#missedContext(call);
+    let written: StoredNotification[] = [];
+    await this.#change(callId, async (tx, locked) => {
+      if (locked.status !== 'ringing') return false;
+      const now = this.#now();
+      const missed = await tx.moveMembers(callId, ['ringing'], 'missed', now);
+      await tx.setStatus(callId, 'active', now);
+      written = await this.#notifyMissed(tx, locked, missed, context);
+      return true;
+    });
+    await this.#deps.notifier.announce(written);
+  }
+
+  /** What a missed-call notification names, read before its transaction (PGlite has one connection). */
+  async #missedContext(call: CallRecord): Promise<MissedContext> {
+    const chat = await this.#deps.chats.find(call.chatId);
+    const [caller] = await this.#deps.repository.users([call.startedBy]);
+    return { chatName: chat?.name ?? null, callerName: caller?.name ?? 'your teacher' };
+  }
+
+  async #notifyMissed(
+    tx: CallTransaction,
+    call: CallRecord,
+    userIds: string[],
+    context: MissedContext,
+  ): Promise<StoredNotification[]> {
+    if (userIds.length === 0) return [];
+    return this.#deps.notifier.enqueue(tx.outbox, {
+      kind: 'call.missed',
+      recipients: userIds,
+      title: `Missed call from ${context.callerName}`,
+      body: context.chatName
+        ? `In ${context.chatName}. The call may still be going: open it to join.`
+        : 'Open the chat to call back.',
+      data: { chatId: call.chatId, callId: call.id, link: linkTo(call.id) },
+      key: `call:${call.id}:missed`,
+      // Replaces the ring on the devices that showed it.
+      collapseKey: ringKey(call.id),
+    });
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------
+
+  /**
+   * Runs `work` on the locked call; when it reports a change, the call is re-read, its status settled
+   * (`ringing` → `active` once nobody is rung) and published. Returns the published call, or null.
+   */
+  async #change(
+    callId: string,
+    work: (tx: CallTransaction, locked: CallRecord) => Promise<boolean>,
+  ): Promise<Call | null> {
+    const after = await this.#deps.repository.transaction(async (tx) => {
+      const locked = await tx.lock(callId);
+      if (!locked) throw new ApiError('NOT_FOUND', `There is no call ${callId}.`);
+      if (!(await work(tx, locked))) return null;
+      let current = await tx.lock(callId);
+      if (current?.status === 'ringing' && !current.members.some((member) => member.state === 'ringing')) {
+        await tx.setStatus(callId, 'active', this.#now());
+        await tx.jobs.cancel(ringTimeoutKey(callId));
+        current = await tx.lock(callId);
+      }
+      return current ?? null;
+    });
+    return after ? this.#publish(after) : null;
+  }
+
+  async #publish(record: CallRecord): Promise<Call> {
+    const call = await this.#present(record);
+    try {
+      await this.#deps.publish(
+        call,
+        record.members.map((member) => member.userId),
+      );
+    } catch (error) {
+      // The change is committed; pages catch up from `GET /v1/live` when their stream reconnects.
+      this.#deps.logger.warn('could not publish a call change', { error, callId: record.id });
+    }
+    return call;
+  }
+
+  async #memberCall(principal: Principal, callId: string): Promise<CallRecord> {
+    const call = await this.#deps.repository.find(callId);
+    if (!call?.members.some((member) => member.userId === principal.id)) {
+      throw new ApiError('NOT_FOUND', `There is no call ${callId}.`);
+    }
+    return call;
+  }
+
+  async #endRoomQuietly(roomId: string, what: string): Promise<void> {
+    try {
+      await this.#deps.video.endRoom(roomId, `Teacher Hub: ${what}`);
+    } catch (error) {
+      this.#deps.logger.warn(`could not end the room of ${what}`, { error, roomId });
+    }
+  }
+
+  #now(): Date {
+    return this.#deps.clock.now();
+  }
+
+  async #present(record: CallRecord): Promise<Call> {
+    const [call] = await this.#presentAll([record]);
+    return call as Call;
+  }
+
+  async #presentAll(records: readonly CallRecord[]): Promise<Call[]> {
+    const userIds = [...new Set(records.flatMap((record) => record.members.map((member) => member.userId)))];
+    const users = new Map<string, CallUser>(
+      (await this.#deps.repository.users(userIds)).map((user) => [user.id, user]),
+    );
+    const chats = new Map<string, ChatRecord | undefined>();
+    for (const chatId of new Set(records.map((record) => record.chatId))) {
+      chats.set(chatId, await this.#deps.chats.find(chatId));
+    }
+    return records.map((record) => ({
+      id: record.id,
+      chatId: record.chatId,
+      chatName: chats.get(record.chatId)?.name ?? null,
+      status: record.status,
+      ringExpiresAt: record.ringExpiresAt.toISOString(),
+      startedBy: record.startedBy,
+      startedAt: record.startedAt.toISOString(),
+      endedAt: record.endedAt?.toISOString() ?? null,
+      members: record.members.map((member) => {
+        const user = users.get(member.userId);
+        return {
+          userId: member.userId,
+          name: user?.name ?? member.userId,
+          role: user?.role ?? (member.userId === record.startedBy ? 'teacher' : 'student'),
+          state: member.state satisfies CallMemberState,
+        };
+      }),
+    }));
+  }
+}
