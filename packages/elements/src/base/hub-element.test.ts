@@ -64,6 +64,21 @@ describe('HubElement', () => {
     }
   });
 
+  it('shares one client between elements given the same server and token provider', async () => {
+    const provider = () => devToken('t-ada');
+    const first = await fixture<ProbeElement>(
+      html`<hub-test-probe server=${hubServer()} .tokenProvider=${provider}></hub-test-probe>`,
+    );
+    const second = await fixture<ProbeElement>(
+      html`<hub-test-probe server=${hubServer()} .tokenProvider=${provider}></hub-test-probe>`,
+    );
+    const other = await fixture<ProbeElement>(
+      html`<hub-test-probe server=${hubServer()} .tokenProvider=${() => devToken('t-ada')}></hub-test-probe>`,
+    );
+    expect(first.client).to.equal(second.client);
+    expect(other.client).not.to.equal(first.client);
+  });
+
   it('gets its token from the tokenProvider property', async () => {
     const probe = await fixture<ProbeElement>(
       html`<hub-test-probe server=${hubServer()} .tokenProvider=${() => devToken('t-ada')}></hub-test-probe>`,

@@ -30,8 +30,8 @@ export const SDK_HUB_SERVER: string | undefined = (() => {
  * Where the client comes from, first match wins:
  * 1. the `client` property, when the host sets one;
  * 2. an enclosing provider (`<teacher-hub>`) through `@lit/context`, shared by all elements inside it;
- * 3. a client of the element's own, built from `server` plus `token`, `token-url` or `tokenProvider`, and
- *    rebuilt when any of them changes.
+ * 3. a client built from `server` plus `token`, `token-url` or `tokenProvider`, and rebuilt when any of
+ *    them changes; elements on the page with the same server and token source share it.
  *
  * @cssproperty --hub-font-family - Font stack of all text.
  * @cssproperty --hub-font-size - Base text size.
@@ -104,6 +104,45 @@ export class HubElement extends LitElement {
     const { token, tokenUrl, tokenProvider } = this;
     const server = this.server ?? SDK_HUB_SERVER;
     if (!server || !(token || tokenUrl || tokenProvider)) return undefined;
-    return new HubClient({ server, token, tokenUrl, tokenProvider });
+    return pageClient(server, { token, tokenUrl, tokenProvider });
   }
+}
+
+/** Clients built for elements' own attributes, shared by every element on the page with the same ones. */
+const clientsByProvider = new WeakMap<TokenProvider, Map<string, HubClient>>();
+const clientsByKey = new Map<string, HubClient>();
+/** Token strings change as a host refreshes them: keep the latest few clients, not all. */
+const MAX_KEYED_CLIENTS = 8;
+
+/**
+ * The one client for a server and a token source on this page. Elements used alone (no `<teacher-hub>`)
+ * that the host gives the same `server` and the same `tokenProvider` function (or `token` / `token-url`)
+ * share it: one live stream, one roster fetch, and one call between `<hub-chat>`'s call button and
+ * `<call-overlay>`.
+ */
+function pageClient(
+  server: string,
+  source: {
+    token?: string | undefined;
+    tokenUrl?: string | undefined;
+    tokenProvider?: TokenProvider | undefined;
+  },
+): HubClient {
+  const { token, tokenUrl, tokenProvider } = source;
+  const key = JSON.stringify([server, tokenProvider ? null : (token ?? null), tokenUrl ?? null]);
+  let clients: Map<string, HubClient> = clientsByKey;
+  if (tokenProvider) {
+    clients = clientsByProvider.get(tokenProvider) ?? new Map<string, HubClient>();
+    clientsByProvider.set(tokenProvider, clients);
+  }
+  let client = clients.get(key);
+  if (!client) {
+    client = new HubClient({ server, token, tokenUrl, tokenProvider });
+    clients.set(key, client);
+    if (clients === clientsByKey && clients.size > MAX_KEYED_CLIENTS) {
+      const [oldest] = clients.keys();
+      if (oldest !== undefined) clients.delete(oldest);
+    }
+  }
+  return client;
 }
