@@ -151,14 +151,12 @@ export const Minimised: Story = { args: { minimised: true } };
 /** On a phone: the call fills the screen and the controls are icon buttons (with labels for readers). */
 export const Mobile: Story = {
   globals: { viewport: { value: 'mobile2', isRotated: false } },
-  parameters: { viewport: { defaultViewport: 'mobile2' } },
 };
 
 /** A phone ringing: the card spans the bottom of the screen. */
 export const MobileRinging: Story = {
   ...Ringing,
   globals: { viewport: { value: 'mobile2', isRotated: false } },
-  parameters: { viewport: { defaultViewport: 'mobile2' } },
 };
 
 export const Dark: Story = {
