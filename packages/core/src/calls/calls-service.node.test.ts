@@ -163,6 +163,9 @@ describe('CallsService', () => {
         calls.set(call.id, call);
         return sendJson(response, 201, { call });
       }
+      const get = /^\/v1\/calls\/([^/]+)$/.exec(path);
+      const known = get ? calls.get(decodeURIComponent(get[1] as string)) : undefined;
+      if (request.method === 'GET' && known) return sendJson(response, 200, { call: known });
       const match = /^\/v1\/calls\/([^/]+)\/(join|decline|leave|end)$/.exec(path);
       const call = match ? calls.get(decodeURIComponent(match[1] as string)) : undefined;
       if (request.method === 'POST' && match && call) {
@@ -414,6 +417,22 @@ describe('CallsService', () => {
       await until(() => (engines[0] as FakeEngine).left === 1, 'the engine left');
       assert.equal(calls$.state.active?.connection, 'ended');
       assert.deepEqual(calls$.state.active?.participants, []);
+      release();
+    });
+
+    it('closes the call when it ended while the live stream was down', async () => {
+      calls.set('c1', ringingCall('c1'));
+      const calls$ = service();
+      const release = calls$.connect();
+      await until(() => calls$.state.loaded && sources.length === 1, 'loaded');
+      await calls$.join('c1');
+
+      // Ended at the hub without an event reaching this page; then the stream reconnects.
+      calls.set('c1', { ...(calls.get('c1') as Call), status: 'ended', endedAt: new Date().toISOString() });
+      (sources[0] as FakeSource).emit('ready', { unreadCount: 0 });
+
+      await until(() => calls$.state.active?.connection === 'ended', 'the call closes');
+      assert.equal((engines[0] as FakeEngine).left, 1);
       release();
     });
 

@@ -153,9 +153,11 @@ export class CallsService implements CallsApi {
       }
       this.store.set({ calls: next, loaded: true });
       this.#updateIncoming();
+      // The page's call is not live any more (it ended while the stream was down): ask how it is.
       const active = this.store.get().active;
-      if (active && !FINISHED.has(active.connection) && next[active.callId]?.status === 'ended') {
-        await this.#finishActive('ended');
+      if (active && !FINISHED.has(active.connection) && !calls.some((call) => call.id === active.callId)) {
+        const { call } = await this.#api.getCall(active.callId);
+        this.#merge(call);
       }
     })()
       .catch((error: unknown) => {

@@ -161,7 +161,47 @@ describe('a mesh call through the real hub', function () {
     expect(teacher.store.get().active?.connection).to.equal('ended');
     await until(() => student.store.get().active?.connection === 'ended', "the student's call ends");
     expect(student.store.get().active?.participants).to.deep.equal([]);
-    expect(student.store.get().calls[call.id]?.status).to.equal('ended');
+    await until(() => student.store.get().calls[call.id]?.status === 'ended', 'the live event says ended');
+  });
+
+  it('a student who joins while the teacher shares a screen gets the camera and the screen', async () => {
+    const [teacherToken, studentToken] = await Promise.all([devToken('t-ada'), devToken('s-03')]);
+    const teacherClient = new HubClient({ server: HUB, token: teacherToken });
+    const studentClient = new HubClient({ server: HUB, token: studentToken });
+    const screen = canvasScreen();
+    cleanups.push(screen.stop);
+    const teacher = new CallsService(teacherClient.api, teacherClient.live, teacherClient.tokens, {
+      createEngine: async () => new MeshEngine({ getDisplayMedia: screen.getDisplayMedia }),
+    });
+    const student = studentClient.calls;
+    cleanups.push(() => void teacher.end().catch(() => undefined));
+    cleanups.push(() => void student.leave().catch(() => undefined));
+    const { chat } = await teacherClient.api.createGroupChat({
+      name: `Screen first ${Date.now()}`,
+      memberIds: ['s-03'],
+    });
+
+    const call = await teacher.start(chat.id);
+    await teacher.setScreenShare(true);
+    await student.join(call.id, { audio: false });
+
+    await until(
+      () => remote(student.store.get())?.screenTrack?.readyState === 'live',
+      'the student gets the screen',
+    );
+    await until(
+      () => remote(student.store.get())?.videoTrack?.readyState === 'live',
+      'the student gets the camera',
+    );
+    const seen = remote(student.store.get());
+    expect(seen?.screen).to.equal(true);
+    await framesOf(seen?.screenTrack, "the teacher's screen");
+    await framesOf(seen?.videoTrack, "the teacher's camera");
+    expect(student.store.get().active?.media).to.deep.equal({ audio: false, video: true, screen: false });
+    await until(
+      () => remote(teacher.store.get())?.audio === false,
+      'the teacher sees the student joined muted',
+    );
   });
 
   it('a student who declined cannot join once the teacher ended the call', async () => {
