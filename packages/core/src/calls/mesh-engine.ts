@@ -67,6 +67,8 @@ interface RemotePeer {
   videoTrack: MediaStreamTrack | null;
   screenTrack: MediaStreamTrack | null;
   iceState: RTCIceConnectionState;
+  /** ICE restarts since the connection last worked. */
+  iceRestarts: number;
 }
 
 const defaultGetUserMedia: MediaRequest = (constraints) => navigator.mediaDevices.getUserMedia(constraints);
@@ -84,6 +86,9 @@ const MESH_CLOSE: typeof PROTOCOL_MESH_CLOSE = {
   replaced: 4409,
   badMessage: 4400,
 };
+
+/** A connection whose ICE fails again after this many restarts is reported as a network error. */
+const MAX_ICE_RESTARTS = 3;
 
 /** Close codes after which the socket is not reopened. */
 const FINAL_CLOSE_CODES = new Set<number>(Object.values(MESH_CLOSE));
@@ -312,9 +317,11 @@ export class MeshEngine implements CallEngine {
       try {
         socket = this.#createWebSocket(url);
       } catch (error) {
-        reject(
-          new CallEngineError(callError('unavailable', 'The call could not be reached.'), { cause: error }),
-        );
+        // A signalling URL the browser will not open (malformed, or blocked by the page's policy).
+        const failure = callError('unavailable', 'The call could not be reached. Try again.');
+        this.#settleJoin = undefined;
+        this.#finish('failed', failure);
+        reject(new CallEngineError(failure, { cause: error }));
         return;
       }
       this.#socket = socket;
@@ -512,6 +519,7 @@ export class MeshEngine implements CallEngine {
       videoTrack: null,
       screenTrack: null,
       iceState: 'new',
+      iceRestarts: 0,
     };
     this.#peers.set(peerId, peer);
 
@@ -540,7 +548,19 @@ export class MeshEngine implements CallEngine {
     });
     pc.addEventListener('iceconnectionstatechange', () => {
       peer.iceState = pc.iceConnectionState;
-      if (pc.iceConnectionState === 'failed') pc.restartIce();
+      if (peer.iceState === 'connected' || peer.iceState === 'completed') peer.iceRestarts = 0;
+      if (peer.iceState === 'failed') {
+        if (peer.iceRestarts < MAX_ICE_RESTARTS) {
+          peer.iceRestarts += 1;
+          pc.restartIce();
+        } else {
+          const name = this.#roster.get(peerId)?.name ?? 'someone';
+          this.#error = callError(
+            'network',
+            `The connection to ${name} failed. Check the network (a firewall may block calls), or leave and join again.`,
+          );
+        }
+      }
       this.#publish();
     });
     pc.addEventListener('track', (event: RTCTrackEvent) => {
