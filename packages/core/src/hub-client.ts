@@ -1,6 +1,7 @@
 import type { Roster } from '@teacher-hub/protocol';
 import { HubApi } from './api.ts';
 import { CallsService } from './calls/calls-service.ts';
+import type { CallEngineFactory } from './calls/calls-service.ts';
 import { ChatService } from './chat/chat-service.ts';
 import { LiveStream } from './notifications/live-stream.ts';
 import type { BackoffOptions, EventSourceFactory } from './notifications/live-stream.ts';
@@ -32,6 +33,12 @@ export interface HubClientOptions {
   createEventSource?: EventSourceFactory | undefined;
   /** Reconnect timing of the live stream. Default: 1 s doubling to 30 s, with jitter. */
   liveBackoff?: BackoffOptions | undefined;
+  /**
+   * Makes the video engine a joined call uses (default: the local mesh or 100ms, as the hub's grant says,
+   * each loaded lazily). For stories and tests: a fake engine, or a `MeshEngine` with a stand-in
+   * `getDisplayMedia`.
+   */
+  createCallEngine?: CallEngineFactory | undefined;
 }
 
 /**
@@ -89,6 +96,7 @@ export class HubClient {
     this.notifications = new NotificationsService(this.api, this.live, push);
     this.chat = new ChatService(this.api);
     this.calls = new CallsService(this.api, this.live, this.tokens, {
+      createEngine: options.createCallEngine,
       createGroupChat: (name, memberIds) => this.chat.createGroup(name, memberIds),
     });
   }

@@ -3,7 +3,6 @@ import { expect } from '@open-wc/testing';
 import type { HubChat } from '../chat/chat-types.ts';
 import { HubClient } from '../hub-client.ts';
 import type { CallParticipant, CallsState } from './call-types.ts';
-import { CallsService } from './calls-service.ts';
 import { MeshEngine } from './mesh-engine.ts';
 
 /*
@@ -85,14 +84,16 @@ describe('a mesh call through the real hub', function () {
 
   it('connects a teacher and a student who see, mute, share a screen, and end', async () => {
     const [teacherToken, studentToken] = await Promise.all([devToken('t-ada'), devToken('s-01')]);
-    const teacherClient = new HubClient({ server: HUB, token: teacherToken });
-    const studentClient = new HubClient({ server: HUB, token: studentToken });
     const screen = canvasScreen();
     cleanups.push(screen.stop);
-    // The teacher's calls with the canvas "screen"; the student's are the client's own (lazy engine).
-    const teacher = new CallsService(teacherClient.api, teacherClient.live, teacherClient.tokens, {
-      createEngine: async () => new MeshEngine({ getDisplayMedia: screen.getDisplayMedia }),
+    // The teacher's engine shares the canvas "screen"; the student's is the client's own (loaded lazily).
+    const teacherClient = new HubClient({
+      server: HUB,
+      token: teacherToken,
+      createCallEngine: async () => new MeshEngine({ getDisplayMedia: screen.getDisplayMedia }),
     });
+    const studentClient = new HubClient({ server: HUB, token: studentToken });
+    const teacher = teacherClient.calls;
     const student = studentClient.calls;
     cleanups.push(teacher.connect(), student.connect());
     cleanups.push(() => void teacher.leave().catch(() => undefined));
@@ -166,13 +167,15 @@ describe('a mesh call through the real hub', function () {
 
   it('a student who joins while the teacher shares a screen gets the camera and the screen', async () => {
     const [teacherToken, studentToken] = await Promise.all([devToken('t-ada'), devToken('s-03')]);
-    const teacherClient = new HubClient({ server: HUB, token: teacherToken });
-    const studentClient = new HubClient({ server: HUB, token: studentToken });
     const screen = canvasScreen();
     cleanups.push(screen.stop);
-    const teacher = new CallsService(teacherClient.api, teacherClient.live, teacherClient.tokens, {
-      createEngine: async () => new MeshEngine({ getDisplayMedia: screen.getDisplayMedia }),
+    const teacherClient = new HubClient({
+      server: HUB,
+      token: teacherToken,
+      createCallEngine: async () => new MeshEngine({ getDisplayMedia: screen.getDisplayMedia }),
     });
+    const studentClient = new HubClient({ server: HUB, token: studentToken });
+    const teacher = teacherClient.calls;
     const student = studentClient.calls;
     cleanups.push(() => void teacher.end().catch(() => undefined));
     cleanups.push(() => void student.leave().catch(() => undefined));
