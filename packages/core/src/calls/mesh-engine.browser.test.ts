@@ -208,6 +208,51 @@ describe('a mesh call through the real hub', function () {
     );
   });
 
+  it('both share a screen at the same instant: the colliding offers settle and each sees the other’s', async () => {
+    const [teacherToken, studentToken] = await Promise.all([devToken('t-ada'), devToken('s-04')]);
+    const teacherScreen = canvasScreen();
+    const studentScreen = canvasScreen();
+    cleanups.push(teacherScreen.stop, studentScreen.stop);
+    const teacherClient = new HubClient({
+      server: HUB,
+      token: teacherToken,
+      createCallEngine: async () => new MeshEngine({ getDisplayMedia: teacherScreen.getDisplayMedia }),
+    });
+    const studentClient = new HubClient({
+      server: HUB,
+      token: studentToken,
+      createCallEngine: async () => new MeshEngine({ getDisplayMedia: studentScreen.getDisplayMedia }),
+    });
+    const teacher = teacherClient.calls;
+    const student = studentClient.calls;
+    cleanups.push(() => void teacher.end().catch(() => undefined));
+    const { chat } = await teacherClient.api.createGroupChat({
+      name: `Glare ${Date.now()}`,
+      memberIds: ['s-04'],
+    });
+    const call = await teacher.start(chat.id);
+    await student.join(call.id);
+    await until(() => remote(teacher.store.get())?.videoTrack?.readyState === 'live', 'the call is up');
+    await until(
+      () => remote(student.store.get())?.videoTrack?.readyState === 'live',
+      'the call is up both ways',
+    );
+
+    await Promise.all([teacher.setScreenShare(true), student.setScreenShare(true)]);
+
+    await until(
+      () => remote(teacher.store.get())?.screenTrack?.readyState === 'live',
+      "the teacher gets the student's screen",
+    );
+    await until(
+      () => remote(student.store.get())?.screenTrack?.readyState === 'live',
+      "the student gets the teacher's screen",
+    );
+    await framesOf(remote(teacher.store.get())?.screenTrack, "the student's screen");
+    await framesOf(remote(student.store.get())?.screenTrack, "the teacher's screen");
+    await framesOf(remote(student.store.get())?.videoTrack, "the teacher's camera, still there");
+  });
+
   it('a student who declined cannot join once the teacher ended the call', async () => {
     const [teacherToken, studentToken] = await Promise.all([devToken('t-ada'), devToken('s-02')]);
     const teacherClient = new HubClient({ server: HUB, token: teacherToken });
