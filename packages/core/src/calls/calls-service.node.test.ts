@@ -394,6 +394,20 @@ describe('CallsService', () => {
       release();
     });
 
+    it('joining another call leaves the one the page is in first', async () => {
+      calls.set('c1', ringingCall('c1'));
+      calls.set('c2', ringingCall('c2'));
+      const calls$ = service();
+      await calls$.join('c1');
+
+      await calls$.join('c2');
+
+      assert.equal((engines[0] as FakeEngine).left, 1);
+      assert.equal(calls.get('c1')?.members.find((each) => each.userId === SELF.id)?.state, 'left');
+      assert.equal(calls$.state.active?.callId, 'c2');
+      assert.equal(calls$.state.active?.connection, 'connected');
+    });
+
     it('joins with the camera off when asked', async () => {
       calls.set('c1', ringingCall('c1'));
       const calls$ = service();

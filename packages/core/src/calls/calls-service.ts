@@ -272,7 +272,8 @@ export class CallsService implements CallsApi {
     this.#answering.add(callId);
     this.#updateIncoming();
     try {
-      if (active && !FINISHED.has(active.connection)) await this.#leaveActive();
+      // One call at a time: the page leaves the one it is in (the hub hearing of it is best effort).
+      if (active && !FINISHED.has(active.connection)) await this.#leaveActive().catch(() => undefined);
       const me = await this.#whoAmI();
       const { call, video } = await this.#api.joinCall(callId);
       this.#merge(call);
