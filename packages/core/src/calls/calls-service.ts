@@ -267,13 +267,14 @@ export class CallsService implements CallsApi {
   async join(callId: string, media: { audio?: boolean; video?: boolean } = {}): Promise<void> {
     const active = this.store.get().active;
     if (active?.callId === callId && !FINISHED.has(active.connection)) return;
-    const sequence = ++this.#joinSequence;
     // Out of the ring list at once; back in if the hub refuses.
     this.#answering.add(callId);
     this.#updateIncoming();
     try {
       // One call at a time: the page leaves the one it is in (the hub hearing of it is best effort).
       if (active && !FINISHED.has(active.connection)) await this.#leaveActive().catch(() => undefined);
+      // After leaving (which bumps it): a later join or leave makes this one stop where it is.
+      const sequence = ++this.#joinSequence;
       const me = await this.#whoAmI();
       const { call, video } = await this.#api.joinCall(callId);
       this.#merge(call);
