@@ -253,6 +253,33 @@ describe('a mesh call through the real hub', function () {
     await framesOf(remote(student.store.get())?.videoTrack, "the teacher's camera, still there");
   });
 
+  it('the ring stops when the teacher ends the call, and the call cannot be joined any more', async () => {
+    const [teacherToken, studentToken] = await Promise.all([devToken('t-ada'), devToken('s-05')]);
+    const teacherClient = new HubClient({ server: HUB, token: teacherToken });
+    const studentClient = new HubClient({ server: HUB, token: studentToken });
+    const student = studentClient.calls;
+    cleanups.push(student.connect());
+    const { chat } = await teacherClient.api.createGroupChat({
+      name: `Unanswered ${Date.now()}`,
+      memberIds: ['s-05'],
+    });
+    await until(() => student.store.get().loaded, 'the student has loaded the live calls');
+
+    const call = await teacherClient.calls.start(chat.id);
+    await until(
+      () => student.store.get().incoming.some((ringing) => ringing.id === call.id),
+      'the student is rung',
+    );
+    await teacherClient.calls.end();
+
+    await until(() => student.store.get().incoming.length === 0, 'the ring stops');
+    await until(() => student.store.get().calls[call.id]?.status === 'ended', 'the call is known as ended');
+    let refused: unknown;
+    await student.join(call.id).catch((error: unknown) => (refused = error));
+    expect((refused as { code?: string } | undefined)?.code).to.equal('CONFLICT');
+    expect(student.store.get().active).to.equal(null);
+  });
+
   it('a student who declined cannot join once the teacher ended the call', async () => {
     const [teacherToken, studentToken] = await Promise.all([devToken('t-ada'), devToken('s-02')]);
     const teacherClient = new HubClient({ server: HUB, token: teacherToken });
