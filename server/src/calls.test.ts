@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Call, CallResponse, JoinCallResponse, LiveNow } from '@teacher-hub/protocol';
+import {
+  MESH_CLOSE,
+  type Call,
+  type CallResponse,
+  type JoinCallResponse,
+  type LiveNow,
+} from '@teacher-hub/protocol';
+import { WebSocket } from 'ws';
 import { jwtVerify } from 'jose';
 import { sql } from 'kysely';
 import type { LiveEvent } from './adapters/live/live-bus.ts';
@@ -11,6 +18,7 @@ import { startHmsPeer, type HmsPeer } from './testing/peers/hms-peer.ts';
 import { createTestPki, type TestPki } from './testing/peers/tls.ts';
 import { createTestSchema, skipWithoutPostgres, type TestSchema } from './testing/postgres.ts';
 import { createTestApp, type TestApp } from './testing/test-app.ts';
+import { serveHub, type ServedHub } from './serve.ts';
 
 const HMS = {
   HMS_ACCESS_KEY: 'hub-test-access-key',
@@ -207,8 +215,19 @@ describe('instant calls on 100ms (a local 100ms peer), with a clock that stands 
     const teacher = await json<JoinCallResponse>(await post(hub, 't-ada', `/v1/calls/${call.id}/join`));
     assert.equal(teacher.video.role, 'teacher');
 
+    const ringRead = async (userId: string) =>
+      (
+        await sql<{ read: boolean }>`
+          select read_at is not null as read from notifications
+          where user_id = ${userId} and kind = 'call.ringing' and data->>'callId' = ${call.id}
+        `.execute(hub.services.database.db)
+      ).rows[0]?.read;
+    assert.equal(await ringRead('s-01'), true, 'an answered ring is no longer unread news');
+    assert.equal(await ringRead('s-06'), false);
+
     const declined = await json<CallResponse>(await post(hub, 's-06', `/v1/calls/${call.id}/decline`));
     assert.equal(stateOf(declined.call)['s-06'], 'declined');
+    assert.equal(await ringRead('s-06'), true);
     assert.equal(declined.call.status, 'active', 'nobody is rung any more');
 
     // The ring window closes without anyone to mark missed.
@@ -361,6 +380,69 @@ describe('instant calls on 100ms (a local 100ms peer), with a clock that stands 
     assert.deepEqual(stateOf(call), { 't-ada': 'joined', 's-02': 'ringing' });
     await assertError(await post(hub, 's-02', `/v1/calls/${call.id}/end`), 403, 'FORBIDDEN');
     await json<CallResponse>(await post(hub, 't-ada', `/v1/calls/${call.id}/end`));
+  });
+});
+
+describe('instant calls on the local mesh (dev mode), served over HTTP', () => {
+  let hub: TestApp;
+  let served: ServedHub;
+
+  before(async () => {
+    hub = await createTestApp();
+    served = await serveHub(hub.services, hub.app, { port: 0, hostname: '127.0.0.1' });
+  });
+  after(async () => {
+    served?.server.close();
+    await hub?.close();
+  });
+
+  /** Opens the grant's signalling socket on this test's server and waits for the relay's welcome. */
+  async function connect(
+    video: JoinCallResponse['video'],
+  ): Promise<{ socket: WebSocket; closed: Promise<number> }> {
+    assert.ok(video.signalUrl);
+    const url = new URL(video.signalUrl);
+    const socket = new WebSocket(
+      `ws://127.0.0.1:${served.address.port}${url.pathname}?token=${encodeURIComponent(video.authToken)}`,
+    );
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      socket.on('message', (data: Buffer) => {
+        if ((JSON.parse(data.toString()) as { type: string }).type === 'welcome') resolve();
+      });
+      socket.on('error', reject);
+      socket.on('close', (code) => reject(new Error(`closed with ${code} before the welcome`)));
+    });
+    return { socket, closed };
+  }
+
+  it('grants mesh rooms, marks a member whose connection closes as left, and locks the room at the end', async () => {
+    const chatId = await createGroup(hub, ['s-01', 's-06']);
+    const call = await startCall(hub, chatId);
+    const teacher = await json<JoinCallResponse>(await post(hub, 't-ada', `/v1/calls/${call.id}/join`));
+    const student = await json<JoinCallResponse>(await post(hub, 's-01', `/v1/calls/${call.id}/join`));
+    assert.equal(student.video.engine, 'mesh');
+    assert.equal(student.video.roomId, teacher.video.roomId);
+    assert.equal(student.video.role, 'student');
+    assert.match(student.video.signalUrl ?? '', /^ws:\/\/.+\/v1\/mesh\/connect$/);
+
+    const ada = await connect(teacher.video);
+    const amara = await connect(student.video);
+    amara.socket.close();
+    const deadline = Date.now() + 5_000;
+    let state: string | undefined;
+    while (Date.now() < deadline) {
+      state = stateOf((await json<CallResponse>(await hub.requestAs('s-01', `/v1/calls/${call.id}`))).call)[
+        's-01'
+      ];
+      if (state === 'left') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(state, 'left', 'a closed tab counts as leaving');
+
+    await json<CallResponse>(await post(hub, 't-ada', `/v1/calls/${call.id}/end`));
+    assert.equal(await ada.closed, MESH_CLOSE.ended, 'the end closes the room for those in it');
+    await assert.rejects(connect(student.video), /closed with 4410/, 'and nobody gets back in');
   });
 });
 

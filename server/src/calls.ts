@@ -6,7 +6,7 @@ import { KyselyChatRepository } from './adapters/storage/chat-repository.ts';
 import type { Database } from './adapters/storage/database.ts';
 import type { SettingsStore } from './adapters/storage/settings-store.ts';
 import { HmsVideoProvider } from './adapters/video/hms.ts';
-import { MeshRelay } from './adapters/video/mesh-relay.ts';
+import { MESH_SIGNAL_PATH, MeshRelay } from './adapters/video/mesh-relay.ts';
 import { MeshVideoProvider } from './adapters/video/mesh.ts';
 import { CallService } from './domain/calls/call-service.ts';
 import type { VideoProvider } from './domain/calls/video-provider.ts';
@@ -17,9 +17,6 @@ import type { NotificationServices, ProviderTransport } from './notifications.ts
 
 /** The settings key of the mesh's token secret: generated at the first boot without 100ms. */
 export const MESH_SECRET_SETTING = 'video.mesh-secret';
-
-/** Where the mesh relay takes WebSocket upgrades. */
-export const MESH_CONNECT_PATH = '/v1/mesh/connect';
 
 export interface CallServices {
   readonly service: CallService;
@@ -51,13 +48,18 @@ export async function createCallServices(deps: CallDeps): Promise<CallServices> 
 
   let relay: MeshRelay | null = null;
   let video: VideoProvider;
+  let closeVideo = () => {};
+  // The mesh tells who hung up (a closed tab too); set once the service exists.
+  let onLeave: (roomId: string, userId: string) => void = () => {};
   if (config.hms) {
-    video = new HmsVideoProvider({
+    const hms = new HmsVideoProvider({
       ...config.hms,
       clock,
       logger,
       ...(deps.transport?.ca ? { ca: deps.transport.ca } : {}),
     });
+    closeVideo = () => hms.close();
+    video = hms;
   } else {
     const secret = await settings.getOrCreate(MESH_SECRET_SETTING, () =>
       randomBytes(32).toString('base64url'),
@@ -66,6 +68,7 @@ export async function createCallServices(deps: CallDeps): Promise<CallServices> 
       secret: new TextEncoder().encode(secret),
       clock,
       isRoomOpen: (roomId) => repository.isRoomOpen(roomId),
+      onLeave: (roomId, userId) => onLeave(roomId, userId),
       logger,
     });
     video = new MeshVideoProvider({
@@ -83,12 +86,29 @@ export async function createCallServices(deps: CallDeps): Promise<CallServices> 
     notifier: notifications.notifier,
     publish: (call, userIds) =>
       notifications.live.publish({ type: 'call', userIds: [...userIds], data: call }),
+    async markRead(key, userIds) {
+      for (const userId of userIds) {
+        const ids = await notifications.store.markReadByKeys(userId, [`${key}:${userId}`], clock.now());
+        if (ids.length === 0) continue;
+        const unreadCount = await notifications.store.unreadCount(userId);
+        await notifications.live.publish({
+          type: 'notification.read',
+          userIds: [userId],
+          data: { ids, unreadCount },
+        });
+      }
+    },
     clock,
     newId: randomUUID,
     logger,
     ringTimeoutSeconds: config.ringTimeoutSeconds,
   });
   for (const [kind, handler] of Object.entries(service.jobHandlers())) notifications.handle(kind, handler);
+  onLeave = (roomId, userId) => {
+    service.leftRoom(roomId, userId).catch((error: unknown) => {
+      logger.warn('could not record that a member left a call', { error, roomId, userId });
+    });
+  };
 
   return {
     service,
@@ -96,12 +116,13 @@ export async function createCallServices(deps: CallDeps): Promise<CallServices> 
     relay,
     handleUpgrade(request, socket, head) {
       const path = new URL(request.url ?? '/', 'http://hub.invalid').pathname;
-      if (!relay || path !== MESH_CONNECT_PATH) return false;
+      if (!relay || path !== MESH_SIGNAL_PATH) return false;
       relay.handleUpgrade(request, socket, head);
       return true;
     },
     async close() {
       await relay?.close();
+      closeVideo();
     },
   };
 }

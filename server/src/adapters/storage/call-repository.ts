@@ -28,6 +28,16 @@ export class KyselyCallRepository implements CallRepository {
     return row ? (await withMembers(this.#db, [row]))[0] : undefined;
   }
 
+  async findByRoom(roomId: string): Promise<CallRecord | undefined> {
+    const row = await this.#db
+      .selectFrom('calls')
+      .selectAll()
+      .where('room_id', '=', roomId)
+      .orderBy('started_at', 'desc')
+      .executeTakeFirst();
+    return row ? (await withMembers(this.#db, [row]))[0] : undefined;
+  }
+
   async openInChat(chatId: string): Promise<CallRecord | undefined> {
     const row = await this.#db
       .selectFrom('calls')

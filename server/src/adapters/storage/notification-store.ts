@@ -206,6 +206,20 @@ export class NotificationStore {
     return rows.map((row) => row.id);
   }
 
+  /** Marks the user's unread notifications with these dedupe keys read. Returns the ids changed. */
+  async markReadByKeys(userId: string, dedupeKeys: readonly string[], now: Date): Promise<string[]> {
+    if (dedupeKeys.length === 0) return [];
+    const rows = await this.db
+      .updateTable('notifications')
+      .set({ read_at: now })
+      .where('user_id', '=', userId)
+      .where('read_at', 'is', null)
+      .where('dedupe_key', 'in', [...dedupeKeys])
+      .returning('id')
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
   async registerDevice(
     userId: string,
     id: string,

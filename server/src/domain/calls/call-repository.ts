@@ -51,6 +51,8 @@ export interface CallTransaction {
 /** The calls' storage port; the Kysely adapter implements it on PGlite and PostgreSQL. */
 export interface CallRepository {
   find(callId: string): Promise<CallRecord | undefined>;
+  /** The call a video room belongs to. */
+  findByRoom(roomId: string): Promise<CallRecord | undefined>;
   /** The chat's call that has not ended, if any. */
   openInChat(chatId: string): Promise<CallRecord | undefined>;
   /** Calls that have not ended and have the user as a member, newest first. */

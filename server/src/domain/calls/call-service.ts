@@ -23,6 +23,11 @@ export interface CallServiceDeps {
   notifier: Notifier;
   /** Tells the members' open pages that the call changed (the live `call` event). */
   publish(call: Call, userIds: readonly string[]): Promise<void>;
+  /**
+   * Marks read the in-app notifications with these keys (`call:<id>:ring`) of these users, and tells
+   * their pages: a ring that was answered, declined or missed is no longer news.
+   */
+  markRead(key: string, userIds: readonly string[]): Promise<void>;
   clock: Clock;
   newId: () => string;
   logger: CallLogger;
@@ -218,6 +223,19 @@ export class CallService {
   }
 
   /**
+   * The video provider saw a member's last connection to a room close (a closed tab, a lost network):
+   * they are `left`, as if they had pressed Leave. Unknown rooms and members are ignored.
+   */
+  async leftRoom(roomId: string, userId: string): Promise<void> {
+    const call = await this.#deps.repository.findByRoom(roomId);
+    if (!call || call.status === 'ended' || !call.members.some((member) => member.userId === userId)) return;
+    await this.#change(call.id, async (tx) => {
+      const moved = await tx.moveMembers(call.id, ['joined'], 'left', this.#now(), [userId]);
+      return moved.length > 0;
+    });
+  }
+
+  /**
    * `POST /v1/calls/:id/end`: a teacher ends the call for everyone. The room is ended and locked first
    * (a provider failure changes nothing); those still rung get `call.missed`. Ending an ended call is no error.
    */
@@ -301,9 +319,13 @@ export class CallService {
     callId: string,
     work: (tx: CallTransaction, locked: CallRecord) => Promise<boolean>,
   ): Promise<Call | null> {
+    let rungBefore: string[] = [];
     const after = await this.#deps.repository.transaction(async (tx) => {
       const locked = await tx.lock(callId);
       if (!locked) throw new ApiError('NOT_FOUND', `There is no call ${callId}.`);
+      rungBefore = locked.members
+        .filter((member) => member.state === 'ringing')
+        .map((member) => member.userId);
       if (!(await work(tx, locked))) return null;
       let current = await tx.lock(callId);
       if (current?.status === 'ringing' && !current.members.some((member) => member.state === 'ringing')) {
@@ -313,7 +335,19 @@ export class CallService {
       }
       return current ?? null;
     });
-    return after ? this.#publish(after) : null;
+    if (!after) return null;
+    const stillRung = new Set(
+      after.members.filter((member) => member.state === 'ringing').map((m) => m.userId),
+    );
+    const answered = rungBefore.filter((userId) => !stillRung.has(userId));
+    if (answered.length > 0) {
+      try {
+        await this.#deps.markRead(ringKey(callId), answered);
+      } catch (error) {
+        this.#deps.logger.warn('could not mark answered rings read', { error, callId });
+      }
+    }
+    return this.#publish(after);
   }
 
   async #publish(record: CallRecord): Promise<Call> {
