@@ -1,4 +1,4 @@
-import type { HubNotification } from '@teacher-hub/protocol';
+import type { Call, HubNotification } from '@teacher-hub/protocol';
 import { createStore } from '../store.ts';
 import type { Store } from '../store.ts';
 import type { TokenManager } from '../token-manager.ts';
@@ -23,14 +23,14 @@ export interface LiveReadyEvent {
 }
 
 /**
- * What `live.on(type, listener)` hands each listener. `call` and `session` carry what the hub sends for
- * calls and sessions (typed by the issues that add them); until then they are passed through as parsed JSON.
+ * What `live.on(type, listener)` hands each listener. `call` is the whole call whenever it changes;
+ * `session` is passed through as parsed JSON until sessions type it.
  */
 export interface LiveEventMap {
   ready: LiveReadyEvent;
   notification: HubNotification;
   'notification.read': NotificationReadEvent;
-  call: unknown;
+  call: Call;
   session: unknown;
 }
 export type LiveEventType = keyof LiveEventMap;
