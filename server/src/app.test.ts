@@ -33,12 +33,12 @@ describe('the hub app in dev mode', () => {
   });
 
   describe('GET /health', () => {
-    it('reports dev mode, PGlite, the chat emulator, web push with generated keys, the dev mailbox, and nothing it does not have', async () => {
+    it('reports dev mode, PGlite, the chat emulator, the local video mesh, web push with generated keys, the dev mailbox, and nothing it does not have', async () => {
       const health = await json<Health>(await hub.app.request('/health'));
       assert.deepEqual(health, {
         ok: true,
         mode: 'dev',
-        providers: { db: 'pglite', chat: 'emulator', video: 'none', push: ['webpush'], email: 'mailbox' },
+        providers: { db: 'pglite', chat: 'emulator', video: 'mesh', push: ['webpush'], email: 'mailbox' },
       });
     });
   });

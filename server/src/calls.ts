@@ -23,9 +23,21 @@ export interface CallServices {
   readonly video: VideoProvider;
   /** The local mesh's signalling relay when 100ms is not configured (dev mode). */
   readonly relay: MeshRelay | null;
+  /**
+   * Lets another owner of rooms (scheduled sessions) use the video provider's rooms: the mesh admits a
+   * peer when any registered owner says the room is open, and tells every owner who joined and left.
+   */
+  registerRooms(owner: RoomOwner): void;
   /** Takes a WebSocket upgrade for the mesh relay; false when it is not the relay's (the caller refuses it). */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   close(): Promise<void>;
+}
+
+/** Something that owns video rooms (calls, sessions). */
+export interface RoomOwner {
+  isRoomOpen(roomId: string): Promise<boolean>;
+  onJoin?(roomId: string, userId: string): void;
+  onLeave?(roomId: string, userId: string): void;
 }
 
 export interface CallDeps {
@@ -49,8 +61,8 @@ export async function createCallServices(deps: CallDeps): Promise<CallServices> 
   let relay: MeshRelay | null = null;
   let video: VideoProvider;
   let closeVideo = () => {};
-  // The mesh tells who hung up (a closed tab too); set once the service exists.
-  let onLeave: (roomId: string, userId: string) => void = () => {};
+  // The mesh asks the rooms' owners whether a room is open and tells them who hung up (a closed tab too).
+  const owners: RoomOwner[] = [{ isRoomOpen: (roomId) => repository.isRoomOpen(roomId) }];
   if (config.hms) {
     const hms = new HmsVideoProvider({
       ...config.hms,
@@ -67,8 +79,12 @@ export async function createCallServices(deps: CallDeps): Promise<CallServices> 
     relay = new MeshRelay({
       secret: new TextEncoder().encode(secret),
       clock,
-      isRoomOpen: (roomId) => repository.isRoomOpen(roomId),
-      onLeave: (roomId, userId) => onLeave(roomId, userId),
+      async isRoomOpen(roomId) {
+        for (const owner of owners) if (await owner.isRoomOpen(roomId)) return true;
+        return false;
+      },
+      onJoin: (roomId, userId) => owners.forEach((owner) => owner.onJoin?.(roomId, userId)),
+      onLeave: (roomId, userId) => owners.forEach((owner) => owner.onLeave?.(roomId, userId)),
       logger,
     });
     video = new MeshVideoProvider({
@@ -104,16 +120,22 @@ export async function createCallServices(deps: CallDeps): Promise<CallServices> 
     ringTimeoutSeconds: config.ringTimeoutSeconds,
   });
   for (const [kind, handler] of Object.entries(service.jobHandlers())) notifications.handle(kind, handler);
-  onLeave = (roomId, userId) => {
-    service.leftRoom(roomId, userId).catch((error: unknown) => {
-      logger.warn('could not record that a member left a call', { error, roomId, userId });
-    });
+  owners[0] = {
+    isRoomOpen: (roomId) => repository.isRoomOpen(roomId),
+    onLeave(roomId, userId) {
+      service.leftRoom(roomId, userId).catch((error: unknown) => {
+        logger.warn('could not record that a member left a call', { error, roomId, userId });
+      });
+    },
   };
 
   return {
     service,
     video,
     relay,
+    registerRooms(owner) {
+      owners.push(owner);
+    },
     handleUpgrade(request, socket, head) {
       const path = new URL(request.url ?? '/', 'http://hub.invalid').pathname;
       if (!relay || path !== MESH_SIGNAL_PATH) return false;

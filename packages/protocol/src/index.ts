@@ -4,3 +4,4 @@ export * from './health.ts';
 export * from './claims.ts';
 export * from './notifications.ts';
 export * from './calls.ts';
+export * from './sessions.ts';
