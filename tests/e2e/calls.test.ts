@@ -214,4 +214,23 @@ describe('instant calls in the demo', () => {
     );
     await api('t-ada', 'POST', `/v1/calls/${started.body.call.id}/end`);
   });
+
+  it('starts an instant session from the student picker: the chat with exactly those students, rung at once', async () => {
+    const [ada, cara] = await Promise.all([signIn('t-ada'), signIn('s-03')]);
+    await cara.locator('notification-center').waitFor(WAIT);
+    await ada.locator('student-picker input[data-id="s-03"]').first().check();
+    await ada.getByRole('button', { name: 'Start instant session' }).click();
+    await ring(cara).waitFor({ state: 'visible', ...WAIT });
+    await until(async () => (await overlay(ada).locator('[part="tile"]').count()) > 0, 'Ada’s call view');
+    await screenshot(ada, 'calls-7-ada-instant-session');
+
+    const { body } = await api('t-ada', 'GET', '/v1/chats');
+    const chats = (body as unknown as { chats: Array<{ id: string; memberIds: string[] }> }).chats;
+    const instant = chats.filter((chat) => [...chat.memberIds].sort().join() === 's-03,t-ada');
+    assert.equal(instant.length, 1, 'one chat with exactly Ada and s-03');
+    const live = await api('s-03', 'GET', '/v1/live');
+    const calls = (live.body as unknown as { calls: Array<{ id: string; chatId: string }> }).calls;
+    assert.equal(calls[0]?.chatId, instant[0]?.id);
+    await api('t-ada', 'POST', `/v1/calls/${calls[0]?.id}/end`);
+  });
 });
