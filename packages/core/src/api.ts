@@ -1,5 +1,14 @@
 import type {
+  AttendanceResponse,
+  CalendarFeedResponse,
   CallResponse,
+  CancelSessionRequest,
+  CreateSessionRequest,
+  JoinSessionResponse,
+  OccurrenceList,
+  OccurrenceResponse,
+  SessionResponse,
+  UpdateSessionRequest,
   DeviceRegistration,
   JoinCallResponse,
   LiveNow,
@@ -234,6 +243,95 @@ export class HubApi {
   /** `GET /v1/live`: the calls (and live sessions) the caller may join now. */
   liveNow(options?: RequestOptions): Promise<LiveNow> {
     return this.request<LiveNow>('GET', '/v1/live', undefined, options);
+  }
+
+  // ── Sessions ───────────────────────────────────────────────────────────────────────────────────────
+
+  /** `POST /v1/sessions` (teacher): schedules a session or a series. */
+  createSession(body: CreateSessionRequest, options?: RequestOptions): Promise<SessionResponse> {
+    return this.request<SessionResponse>('POST', '/v1/sessions', body, options);
+  }
+
+  /** `GET /v1/sessions?from=&to=`: the caller's occurrences (own or invited) overlapping [from, to). */
+  sessionOccurrences(range: { from: string; to: string }, options?: RequestOptions): Promise<OccurrenceList> {
+    return this.request<OccurrenceList>('GET', '/v1/sessions', undefined, {
+      ...options,
+      query: { from: range.from, to: range.to },
+    });
+  }
+
+  /** `GET /v1/sessions/:id` (the owner or an invitee). */
+  getSession(id: string, options?: RequestOptions): Promise<SessionResponse> {
+    return this.request<SessionResponse>('GET', `/v1/sessions/${encodeURIComponent(id)}`, undefined, options);
+  }
+
+  /** `PATCH /v1/sessions/:id` (owner): edits the series, or moves one occurrence. */
+  updateSession(id: string, body: UpdateSessionRequest, options?: RequestOptions): Promise<SessionResponse> {
+    return this.request<SessionResponse>('PATCH', `/v1/sessions/${encodeURIComponent(id)}`, body, options);
+  }
+
+  /** `POST /v1/sessions/:id/cancel` (owner): cancels the series or one occurrence. */
+  cancelSession(id: string, body: CancelSessionRequest, options?: RequestOptions): Promise<SessionResponse> {
+    return this.request<SessionResponse>(
+      'POST',
+      `/v1/sessions/${encodeURIComponent(id)}/cancel`,
+      body,
+      options,
+    );
+  }
+
+  /** `POST /v1/sessions/:id/start` (owner): the occurrence (default: the one due now) goes live. */
+  startSession(id: string, occurrenceStart?: string, options?: RequestOptions): Promise<OccurrenceResponse> {
+    return this.request<OccurrenceResponse>(
+      'POST',
+      `/v1/sessions/${encodeURIComponent(id)}/start`,
+      occurrenceStart === undefined ? {} : { occurrenceStart },
+      options,
+    );
+  }
+
+  /** `POST /v1/sessions/:id/join` (owner or invitee, only while live): the occurrence and its room's grant. */
+  joinSession(id: string, options?: RequestOptions): Promise<JoinSessionResponse> {
+    return this.request<JoinSessionResponse>(
+      'POST',
+      `/v1/sessions/${encodeURIComponent(id)}/join`,
+      undefined,
+      options,
+    );
+  }
+
+  /** `POST /v1/sessions/:id/end` (owner): ends the live occurrence and its room for everyone. */
+  endSession(id: string, occurrenceStart?: string, options?: RequestOptions): Promise<OccurrenceResponse> {
+    return this.request<OccurrenceResponse>(
+      'POST',
+      `/v1/sessions/${encodeURIComponent(id)}/end`,
+      occurrenceStart === undefined ? {} : { occurrenceStart },
+      options,
+    );
+  }
+
+  /** `GET /v1/sessions/:id/attendance?occurrenceStart=` (owner): each invitee's attendance. */
+  sessionAttendance(
+    id: string,
+    occurrenceStart: string,
+    options?: RequestOptions,
+  ): Promise<AttendanceResponse> {
+    return this.request<AttendanceResponse>(
+      'GET',
+      `/v1/sessions/${encodeURIComponent(id)}/attendance`,
+      undefined,
+      { ...options, query: { occurrenceStart } },
+    );
+  }
+
+  /** `GET /v1/calendar/feed`: the caller's private ICS feed URL. */
+  calendarFeed(options?: RequestOptions): Promise<CalendarFeedResponse> {
+    return this.request<CalendarFeedResponse>('GET', '/v1/calendar/feed', undefined, options);
+  }
+
+  /** `DELETE /v1/calendar/feed`: revokes the caller's feed URL (the next `calendarFeed()` makes a new one). */
+  async revokeCalendarFeed(options?: RequestOptions): Promise<void> {
+    await this.request<undefined>('DELETE', '/v1/calendar/feed', undefined, options);
   }
 
   /**

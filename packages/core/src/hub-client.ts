@@ -8,6 +8,7 @@ import type { BackoffOptions, EventSourceFactory } from './notifications/live-st
 import { NotificationsService } from './notifications/notifications-service.ts';
 import { WebPushService } from './notifications/web-push.ts';
 import { Resource } from './resource.ts';
+import { SessionsService } from './sessions/sessions-service.ts';
 import { TokenManager } from './token-manager.ts';
 import type { FetchLike, TokenProvider } from './token-manager.ts';
 
@@ -70,6 +71,12 @@ export class HubClient {
    * video engine (local mesh or 100ms) loads only when a call is joined.
    */
   readonly calls: CallsService;
+  /**
+   * Scheduled sessions: the caller's occurrences by range (kept current by the live stream while
+   * `sessions.connect()` is held), the live ones, and the session intents. `join()` enters the room
+   * through `calls`, so `<call-overlay>` shows a session like a call.
+   */
+  readonly sessions: SessionsService;
 
   constructor(options: HubClientOptions) {
     if (!options.server) throw new TypeError('HubClient needs the hub server URL (`server`).');
@@ -99,5 +106,6 @@ export class HubClient {
       createEngine: options.createCallEngine,
       createGroupChat: (name, memberIds) => this.chat.createGroup(name, memberIds),
     });
+    this.sessions = new SessionsService(this.api, this.live, this.calls);
   }
 }

@@ -86,8 +86,8 @@ export type {
   HubChat,
 } from './chat/chat-types.ts';
 // The chat helpers (timeline, linkify, limits) are at `@teacher-hub/core/chat`.
-export { CallsService } from './calls/calls-service.ts';
-export type { CallEngineFactory, CallsServiceOptions } from './calls/calls-service.ts';
+export { CallsService, sessionCallId } from './calls/calls-service.ts';
+export type { CallEngineFactory, CallsServiceOptions, SessionRoomAccess } from './calls/calls-service.ts';
 export { CallEngineError } from './calls/call-engine.ts';
 export type { CallEngine, CallEngineState, CallMedia, CallSelf } from './calls/call-engine.ts';
 export { callError, deviceError, screenShareError } from './calls/call-errors.ts';
@@ -97,6 +97,7 @@ export type {
   CallError,
   CallErrorCode,
   CallParticipant,
+  CallSession,
   CallsApi,
   CallsState,
 } from './calls/call-types.ts';
@@ -109,4 +110,21 @@ export type {
   LiveNow,
   VideoEngine,
   VideoGrant,
+} from '@teacher-hub/protocol';
+export { SessionsService, isOccurrence } from './sessions/sessions-service.ts';
+export { occurrenceKey } from './sessions/session-types.ts';
+export type { SessionsApi, SessionsState } from './sessions/session-types.ts';
+export type {
+  AttendanceEntry,
+  AttendanceStatus,
+  CancelSessionRequest,
+  CreateSessionRequest,
+  Occurrence,
+  OccurrenceException,
+  OccurrenceStatus,
+  Recurrence,
+  Session,
+  SessionType,
+  UpdateSessionRequest,
+  Weekday,
 } from '@teacher-hub/protocol';

@@ -49,9 +49,25 @@ export interface CallError {
   message: string;
 }
 
+/**
+ * The scheduled-session occurrence a call's room belongs to, when the page joined one through
+ * `client.sessions.join()` rather than an instant call.
+ */
+export interface CallSession {
+  sessionId: string;
+  /** The occurrence's original start (ISO UTC), its name. */
+  occurrenceStart: string;
+  title: string;
+  /** The teacher who owns the session: the one who may end it for everyone. */
+  ownerId: string;
+}
+
 /** The call this page is in. */
 export interface ActiveCall {
+  /** The hub's call id, or `session:<sessionId>|<occurrenceStart>` for a session occurrence's room. */
   callId: string;
+  /** Set when the room is a scheduled session's occurrence; leaving and ending then go to its routes. */
+  session?: CallSession | undefined;
   engine: VideoEngine;
   connection: CallConnection;
   /** The local participant first, then the others in joining order. */

@@ -1,4 +1,4 @@
-import type { Call, Me, VideoEngine } from '@teacher-hub/protocol';
+import type { Call, Me, VideoEngine, VideoGrant } from '@teacher-hub/protocol';
 import type { HubApi } from '../api.ts';
 import type { HubChat } from '../chat/chat-types.ts';
 import type { LiveStream } from '../notifications/live-stream.ts';
@@ -6,8 +6,8 @@ import { createStore } from '../store.ts';
 import type { Store } from '../store.ts';
 import { decodeTokenClaims } from '../token-manager.ts';
 import type { TokenManager } from '../token-manager.ts';
-import type { CallEngine, CallEngineState } from './call-engine.ts';
-import type { ActiveCall, CallConnection, CallsApi, CallsState } from './call-types.ts';
+import type { CallEngine, CallEngineState, CallSelf } from './call-engine.ts';
+import type { ActiveCall, CallConnection, CallSession, CallsApi, CallsState } from './call-types.ts';
 
 /**
  * Makes the engine for a grant's `engine`. The default loads it with a dynamic `import()`, so neither
@@ -33,6 +33,33 @@ export interface CallsServiceOptions {
 }
 
 type User = Me['user'];
+
+/**
+ * How `joinSession()` reaches a scheduled session's routes; `client.sessions` passes them, so the page's
+ * call can be a session occurrence in the same engine and `<call-overlay>`.
+ */
+export interface SessionRoomAccess {
+  /** `POST /v1/sessions/:id/join`: which occurrence, and the grant for its room. */
+  join(): Promise<{ session: CallSession; video: VideoGrant }>;
+  /** `POST /v1/sessions/:id/end`: the owner ends the occurrence for everyone. */
+  end(session: CallSession): Promise<void>;
+}
+
+/** The `ActiveCall.callId` of a session occurrence's room. */
+export const sessionCallId = (session: Pick<CallSession, 'sessionId' | 'occurrenceStart'>): string =>
+  `session:${session.sessionId}|${session.occurrenceStart}`;
+
+/** A room the hub granted: an instant call's or a session occurrence's. */
+interface GrantedRoom {
+  callId: string;
+  video: VideoGrant;
+  self: CallSelf;
+  session?: CallSession | undefined;
+  /** The session's routes, for `end()`. */
+  sessionAccess?: SessionRoomAccess | undefined;
+  /** Tells the hub (best effort) that the engine could not join after all. */
+  abandon(): void;
+}
 
 /** Connections after which the page is no longer in the call. */
 const FINISHED: ReadonlySet<CallConnection> = new Set(['left', 'ended', 'failed']);
@@ -85,6 +112,8 @@ export class CallsService implements CallsApi {
   #stopMirroring: (() => void) | undefined;
   /** Bumped by every join and leave, so an older join that finishes late changes nothing. */
   #joinSequence = 0;
+  /** The session routes of the page's call, when it is a session occurrence. */
+  #sessionAccess: SessionRoomAccess | undefined;
 
   constructor(api: HubApi, live: LiveStream, tokens: TokenManager, options: CallsServiceOptions = {}) {
     this.#api = api;
@@ -155,7 +184,12 @@ export class CallsService implements CallsApi {
       this.#updateIncoming();
       // The page's call is not live any more (it ended while the stream was down): ask how it is.
       const active = this.store.get().active;
-      if (active && !FINISHED.has(active.connection) && !calls.some((call) => call.id === active.callId)) {
+      if (
+        active &&
+        !active.session &&
+        !FINISHED.has(active.connection) &&
+        !calls.some((call) => call.id === active.callId)
+      ) {
         const { call } = await this.#api.getCall(active.callId);
         this.#merge(call);
       }
@@ -271,43 +305,101 @@ export class CallsService implements CallsApi {
     this.#answering.add(callId);
     this.#updateIncoming();
     try {
-      // One call at a time: the page leaves the one it is in (the hub hearing of it is best effort).
-      if (active && !FINISHED.has(active.connection)) await this.#leaveActive().catch(() => undefined);
-      // After leaving (which bumps it): a later join or leave makes this one stop where it is.
-      const sequence = ++this.#joinSequence;
-      const me = await this.#whoAmI();
-      const { call, video } = await this.#api.joinCall(callId);
-      this.#merge(call);
-      if (sequence !== this.#joinSequence) return;
-      const engine = await this.#createEngine(video.engine);
-      if (sequence !== this.#joinSequence) return;
-      this.#useEngine(callId, video.engine, engine);
-      const member = call.members.find((each) => each.userId === me.id);
-      try {
-        await engine.join(
+      await this.#enterRoom(async (me) => {
+        const { call, video } = await this.#api.joinCall(callId);
+        this.#merge(call);
+        const member = call.members.find((each) => each.userId === me.id);
+        return {
+          callId,
           video,
-          { userId: me.id, name: member?.name ?? me.name, role: member?.role ?? me.role },
-          { audio: media.audio ?? true, video: media.video ?? true },
-        );
-      } catch (error) {
-        // The engine's state says why (room full, refused); the hub should not list us as joined.
-        if (this.#engine === engine) this.#detachEngine();
-        this.#api.leaveCall(callId).then(
-          ({ call: left }) => this.#merge(left),
-          () => undefined,
-        );
-        throw error;
-      }
+          self: { userId: me.id, name: member?.name ?? me.name, role: member?.role ?? me.role },
+          abandon: () =>
+            this.#api.leaveCall(callId).then(
+              ({ call: left }) => this.#merge(left),
+              () => undefined,
+            ),
+        };
+      }, media);
     } finally {
       this.#answering.delete(callId);
       this.#updateIncoming();
     }
   }
 
-  #useEngine(callId: string, engine: VideoEngine, callEngine: CallEngine): void {
+  /**
+   * Joins the room of a scheduled session's live occurrence (what `client.sessions.join()` does): the same
+   * engine and `<call-overlay>` as instant calls, with `active.session` saying which occurrence it is.
+   * Leaving tells the hub through the room itself; `end()` goes to the session's end route.
+   */
+  async joinSession(
+    sessionId: string,
+    access: SessionRoomAccess,
+    media: { audio?: boolean; video?: boolean } = {},
+  ): Promise<void> {
+    const active = this.store.get().active;
+    if (active?.session?.sessionId === sessionId && !FINISHED.has(active.connection)) return;
+    await this.#enterRoom(async (me) => {
+      const { session, video } = await access.join();
+      return {
+        callId: sessionCallId(session),
+        video,
+        self: { userId: me.id, name: me.name, role: me.role },
+        session,
+        sessionAccess: access,
+        // No leave route for sessions: the room's own disconnect is what the hub records.
+        abandon: () => undefined,
+      };
+    }, media);
+  }
+
+  /**
+   * The hub says a session occurrence ended (or was cancelled): when the page is in its room, the engine
+   * leaves and `active.connection` becomes `ended`, as when an instant call ends.
+   */
+  sessionEnded(session: Pick<CallSession, 'sessionId' | 'occurrenceStart'>): void {
+    const active = this.store.get().active;
+    if (active?.session && active.callId === sessionCallId(session) && !FINISHED.has(active.connection)) {
+      void this.#finishActive('ended');
+    }
+  }
+
+  /** Leaves the page's call first, asks for a grant, loads its engine and joins with it. */
+  async #enterRoom(
+    ask: (me: User) => Promise<GrantedRoom>,
+    media: { audio?: boolean; video?: boolean },
+  ): Promise<void> {
+    const active = this.store.get().active;
+    // One call at a time: the page leaves the one it is in (the hub hearing of it is best effort).
+    if (active && !FINISHED.has(active.connection)) await this.#leaveActive().catch(() => undefined);
+    // After leaving (which bumps it): a later join or leave makes this one stop where it is.
+    const sequence = ++this.#joinSequence;
+    const me = await this.#whoAmI();
+    const room = await ask(me);
+    if (sequence !== this.#joinSequence) return;
+    const engine = await this.#createEngine(room.video.engine);
+    if (sequence !== this.#joinSequence) return;
+    this.#sessionAccess = room.sessionAccess;
+    this.#useEngine(room.callId, room.video.engine, engine, room.session);
+    try {
+      await engine.join(room.video, room.self, { audio: media.audio ?? true, video: media.video ?? true });
+    } catch (error) {
+      // The engine's state says why (room full, refused); the hub should not list us as joined.
+      if (this.#engine === engine) this.#detachEngine();
+      room.abandon();
+      throw error;
+    }
+  }
+
+  #useEngine(
+    callId: string,
+    engine: VideoEngine,
+    callEngine: CallEngine,
+    session: CallSession | undefined,
+  ): void {
     this.#detachEngine();
     this.#engine = callEngine;
-    const mirror = (state: CallEngineState): ActiveCall => ({ callId, engine, ...state });
+    const mirror = (state: CallEngineState): ActiveCall =>
+      session ? { callId, session, engine, ...state } : { callId, engine, ...state };
     this.store.set({ active: mirror(callEngine.store.get()) });
     this.#stopMirroring = callEngine.store.subscribe(
       (state) => state,
@@ -347,6 +439,8 @@ export class CallsService implements CallsApi {
     const active = this.store.get().active;
     if (!active) return;
     await this.#finishActive('left');
+    // A session's room has no leave route: the hub hears of it from the room (mesh close, 100ms webhook).
+    if (active.session) return;
     const { call } = await this.#api.leaveCall(active.callId);
     this.#merge(call);
   }
@@ -354,6 +448,14 @@ export class CallsService implements CallsApi {
   async end(callId?: string): Promise<void> {
     const id = callId ?? this.store.get().active?.callId;
     if (!id) throw new Error('There is no call to end.');
+    const current = this.store.get().active;
+    if (current?.session && current.callId === id) {
+      const access = this.#sessionAccess;
+      if (!access) throw new Error('This session can only be ended from where it was joined.');
+      await access.end(current.session);
+      this.sessionEnded(current.session);
+      return;
+    }
     const { call } = await this.#api.endCall(id);
     this.#merge(call);
     const active = this.store.get().active;
