@@ -62,6 +62,9 @@ function isOngoing(active: ActiveCall): boolean {
  *   permission problems are explained with what to do. Minimise shrinks the call to a floating tile;
  *   Escape never ends it. The call view is a chunk of its own, loaded with the first call.
  * - When the teacher ends the call the view closes and "The call has ended" shows for a few seconds.
+ * - A scheduled session's occurrence joined through `client.sessions.join()` shows in the same view,
+ *   titled with the session's name; only the session's owner gets "End for everyone", which ends the
+ *   occurrence.
  *
  * On screens narrower than 40rem the ring card spans the bottom and the call fills the screen.
  *
@@ -224,7 +227,7 @@ export class CallOverlay extends HubElement {
     if (!previous || !isOngoing(previous)) return;
     // The store may drop `active` without saying why: then the hub's call says whether it ended.
     const ended = active ? active.connection === 'ended' : this.#endedInStore(previous);
-    if (ended) this.#showToast('The call has ended');
+    if (ended) this.#showToast(previous.session ? 'The session has ended' : 'The call has ended');
   }
 
   /** Whether the hub says `active`'s call has ended. */

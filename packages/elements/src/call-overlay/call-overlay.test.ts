@@ -286,6 +286,34 @@ describe('<call-overlay>', () => {
       expect(text(shadow(element).querySelector('[part="toast"]'))).to.equal('The call has ended');
     });
 
+    it('shows a session occurrence by its title; only its owner ends it for everyone', async () => {
+      const session = {
+        sessionId: 'session-1',
+        occurrenceStart: '2026-12-08T16:00:00.000Z',
+        title: 'Algebra review',
+        ownerId: ADA.userId,
+      };
+      const callId = `session:${session.sessionId}|${session.occurrenceStart}`;
+      const grace: Person = { userId: 't-grace', name: 'Grace Hopper', role: 'teacher' };
+      const guest = new CannedCalls(grace, [participant(ADA)]);
+      const guestElement = await overlayFor(guest);
+      guest.enter(makeCall({ id: callId, members: [ADA, grace] }), { callId, session });
+      const guestRoot = await callView(guestElement);
+      expect(text(guestRoot.querySelector('[role="dialog"] h2'))).to.equal('Session · Algebra review');
+      expect(text(guestRoot)).not.to.contain('End for everyone', 'another teacher may only leave');
+
+      const owner = new CannedCalls(ADA, [participant(AMARA)]);
+      const element = await overlayFor(owner);
+      owner.enter(makeCall({ id: callId, members: [ADA, AMARA] }), { callId, session });
+      const root = await callView(element);
+      button(root, 'End for everyone').click();
+      await waitUntil(() => text(root).includes('End the session for everyone?'), 'no confirmation', WAIT);
+      button(root, 'End call').click();
+      await waitUntil(() => !shadow(element).querySelector('hub-call-view'), 'the view stayed', WAIT);
+      expect(owner.log.at(-1)).to.deep.equal({ method: 'end', args: [callId] });
+      expect(text(shadow(element).querySelector('[part="toast"]'))).to.equal('The session has ended');
+    });
+
     it('backs out of the end confirmation with Cancel or Escape', async () => {
       const { calls, root } = await inCall();
       button(root, 'End for everyone').click();

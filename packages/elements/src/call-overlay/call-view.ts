@@ -89,11 +89,21 @@ export class HubCallView extends LitElement {
     return this.active?.participants.find((participant) => participant.isLocal);
   }
 
-  /** The teacher who started the call (or any teacher in it) may end it for everyone. */
+  /**
+   * The teacher who started the call (or any teacher in it) may end it for everyone; a scheduled
+   * session's occurrence only its owner.
+   */
   get #canEnd(): boolean {
     const local = this.#local;
     if (!local) return false;
+    const session = this.active?.session;
+    if (session) return local.userId === session.ownerId;
     return local.role === 'teacher' || local.userId === this.call?.startedBy;
+  }
+
+  /** What the call is called: a session's title, else the chat's name. */
+  get #name(): string | undefined {
+    return this.active?.session?.title ?? this.call?.chatName;
   }
 
   override render(): TemplateResult {
@@ -106,7 +116,8 @@ export class HubCallView extends LitElement {
   // ── Full view ─────────────────────────────────────────────────────────────────────────────────────
 
   #renderFull(active: ActiveCall): TemplateResult {
-    const title = this.call?.chatName ? `Call · ${this.call.chatName}` : 'Call';
+    const name = this.#name;
+    const title = active.session ? `Session · ${name}` : name ? `Call · ${name}` : 'Call';
     const connection = CONNECTION_TEXT[active.connection];
     const people = active.participants.length;
     return html`
@@ -248,7 +259,9 @@ export class HubCallView extends LitElement {
       </button>`;
     if (this.confirmingEnd) {
       return html`<div class="controls confirm" part="controls" role="group" aria-labelledby="confirm-end">
-        <p id="confirm-end" class="confirm-text">End the call for everyone?</p>
+        <p id="confirm-end" class="confirm-text">
+          End the ${this.active?.session ? 'session' : 'call'} for everyone?
+        </p>
         <button class="control" part="control" @click=${() => (this.confirmingEnd = false)}>
           <span>Cancel</span>
         </button>
@@ -306,8 +319,9 @@ export class HubCallView extends LitElement {
     const track = featured
       ? ((featured.screen ? featured.screenTrack : null) ?? (featured.video ? featured.videoTrack : null))
       : null;
-    const title = this.call?.chatName ?? 'Call';
-    return html`<aside class="hub-root mini" part="minimised" aria-label="Call · ${title} (minimised)">
+    const title = this.#name ?? 'Call';
+    const kind = active.session ? 'Session' : 'Call';
+    return html`<aside class="hub-root mini" part="minimised" aria-label="${kind} · ${title} (minimised)">
       <div class="mini-video">
         ${
           track
