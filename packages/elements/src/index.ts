@@ -18,3 +18,4 @@ export { StudentPicker } from './student-picker/student-picker.ts';
 export { NotificationCenter } from './notification-center/notification-center.ts';
 export { HubChatElement } from './hub-chat/hub-chat.ts';
 export { CallOverlay } from './call-overlay/call-overlay.ts';
+export { SessionCalendar } from './session-calendar/session-calendar.ts';
