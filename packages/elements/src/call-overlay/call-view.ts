@@ -103,7 +103,7 @@ export class HubCallView extends LitElement {
 
   /** What the call is called: a session's title, else the chat's name. */
   get #name(): string | undefined {
-    return this.active?.session?.title ?? this.call?.chatName;
+    return this.active?.session?.title ?? this.call?.chatName ?? undefined;
   }
 
   override render(): TemplateResult {
