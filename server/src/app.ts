@@ -16,6 +16,7 @@ import { devMailboxRoutes } from './routes/dev-mailbox.ts';
 import { healthRoutes } from './routes/health.ts';
 import { notificationRoutes, type NotificationRouteOptions } from './routes/notifications.ts';
 import { rosterRoutes } from './routes/roster.ts';
+import { sessionRoutes } from './routes/sessions.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { Services } from './services.ts';
 
@@ -67,6 +68,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
     .route('/v1', notificationRoutes(services, options.notifications))
     .route('/v1', chatRoutes(services))
     .route('/v1', callRoutes(services))
+    .route('/', sessionRoutes(services))
     .route('/v1', webhookRoutes(services))
     .route('/', devMailboxRoutes(services))
     .route('/v1/admin', adminRoutes(services));

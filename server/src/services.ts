@@ -2,6 +2,7 @@ import type { Health } from '@teacher-hub/protocol';
 import { DEMO_DIRECTORY } from './adapters/directory/demo-directory.ts';
 import { createCallServices, type CallServices } from './calls.ts';
 import { createChatServices, type ChatServices } from './chat.ts';
+import { createSessionServices, type SessionServices } from './sessions.ts';
 import {
   createDevTokenIssuer,
   DEV_TOKEN_AUDIENCE,
@@ -44,6 +45,8 @@ export interface Services {
   readonly chat: ChatServices;
   /** Instant calls: the lifecycle, the video provider (100ms, or the local mesh and its relay). */
   readonly calls: CallServices;
+  /** Scheduled sessions: series and occurrences, reminders, going live, attendance, calendar feeds. */
+  readonly sessions: SessionServices;
   /** Starts the background work (the job worker); `main.ts` calls it, tests drive jobs themselves. */
   start(): void;
   /** `GET /health`: the providers in use, and whether the database answers. */
@@ -145,6 +148,17 @@ export async function createServices(config: HubConfig, options: ServiceOptions 
       throw error;
     }
 
+    const sessions = createSessionServices({
+      config,
+      database,
+      clock,
+      logger,
+      notifications,
+      chat,
+      calls,
+      directory,
+    });
+
     let closed: Promise<void> | undefined;
     return {
       config,
@@ -157,6 +171,7 @@ export async function createServices(config: HubConfig, options: ServiceOptions 
       notifications,
       chat,
       calls,
+      sessions,
       start() {
         notifications.worker.start();
       },

@@ -37,7 +37,11 @@ export function callRoutes(services: Services) {
       return c.json(body, 200);
     })
     .get('/live', user, async (c) => {
-      const body: LiveNow = { calls: await service.live(c.get('principal')), sessions: [] };
+      const principal = c.get('principal');
+      const body: LiveNow = {
+        calls: await service.live(principal),
+        sessions: await services.sessions.service.live(principal),
+      };
       return c.json(body, 200);
     });
 

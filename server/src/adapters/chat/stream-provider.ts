@@ -158,6 +158,12 @@ export class StreamChatProvider implements ChatProvider {
     await this.#remove('delete the chat', () => this.#channel(ref).delete({ hard_delete: true }));
   }
 
+  async sendSystemMessage(ref: ChannelRef, senderId: string, text: string): Promise<void> {
+    await this.#call('post the message', () =>
+      this.#channel(ref).sendMessage({ text, type: 'system', user_id: streamUserId(senderId) }),
+    );
+  }
+
   async unreadCount(userId: string, ref: ChannelRef): Promise<number> {
     const unread = await this.#call('report unread messages', () =>
       this.client.getUnreadCount(streamUserId(userId)),

@@ -54,6 +54,19 @@ export class KyselyJobStore implements JobScheduler {
     return result.numDeletedRows > 0n;
   }
 
+  /** The keys of pending jobs whose key starts with `prefix` (a session's reminders). */
+  async pendingWithPrefix(prefix: string): Promise<string[]> {
+    const pattern = `${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select('key')
+      .where('key', 'like', pattern)
+      .where('status', '=', 'pending')
+      .orderBy('key')
+      .execute();
+    return rows.map((row) => row.key);
+  }
+
   /**
    * Claims up to `limit` due jobs for `workerId` under a lease: pending jobs whose time has come, and
    * running jobs whose lease ran out (their worker died). SKIP LOCKED lets instances claim side by side

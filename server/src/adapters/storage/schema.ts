@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { Role } from '@teacher-hub/protocol';
+import type { Recurrence, Role } from '@teacher-hub/protocol';
 
 /** A timestamptz column the database fills in (`default now()`), readable as a Date. */
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -197,6 +197,66 @@ export interface CallMembersTable {
   updated_at: Date;
 }
 
+export interface SessionsTable {
+  id: string;
+  owner_id: string;
+  title: string;
+  description: string;
+  type: 'class' | 'one_on_one' | 'group';
+  /** The first occurrence's wall-clock start in `time_zone`, `YYYY-MM-DDTHH:mm`. */
+  start_local: string;
+  time_zone: string;
+  duration_minutes: number;
+  recurrence: Json<Recurrence> | null;
+  email_invitees: boolean;
+  chat_id: string;
+  status: 'active' | 'cancelled';
+  /** The ICS `SEQUENCE`: increases with every change invitees' calendars must follow. */
+  sequence: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface SessionInviteesTable {
+  session_id: string;
+  user_id: string;
+}
+
+export interface SessionExceptionsTable {
+  session_id: string;
+  /** The occurrence's original start: its name, also after it moved. */
+  occurrence_start: Date;
+  cancelled: boolean;
+  start_local: string | null;
+  duration_minutes: number | null;
+}
+
+export interface SessionOccurrencesTable {
+  session_id: string;
+  occurrence_start: Date;
+  /** `scheduled` with a room made ahead of time (100ms), then `live`, then `ended`. */
+  status: 'scheduled' | 'live' | 'ended';
+  engine: string | null;
+  room_id: string | null;
+  started_at: Date | null;
+  ended_at: Date | null;
+}
+
+export interface SessionAttendanceTable {
+  id: Generated<string>;
+  session_id: string;
+  occurrence_start: Date;
+  user_id: string;
+  joined_at: Date;
+  left_at: Date | null;
+}
+
+export interface CalendarFeedsTable {
+  user_id: string;
+  token: string;
+  created_at: Date;
+}
+
 /** The hub's tables, as Kysely sees them. Later migrations add to it. */
 export interface HubDatabase {
   users: UsersTable;
@@ -216,4 +276,10 @@ export interface HubDatabase {
   chat_digests: ChatDigestsTable;
   calls: CallsTable;
   call_members: CallMembersTable;
+  sessions: SessionsTable;
+  session_invitees: SessionInviteesTable;
+  session_exceptions: SessionExceptionsTable;
+  session_occurrences: SessionOccurrencesTable;
+  session_attendance: SessionAttendanceTable;
+  calendar_feeds: CalendarFeedsTable;
 }

@@ -60,6 +60,11 @@ export interface ChatProvider {
   removeMembers(channel: ChannelRef, userIds: readonly string[]): Promise<void>;
   /** Deletes the channel with its messages; a channel that is gone is no error. */
   deleteChannel(channel: ChannelRef): Promise<void>;
+  /**
+   * Posts a system message (a session's "is live", "was moved") in the user's name; system messages are
+   * quiet: they notify nobody.
+   */
+  sendSystemMessage(channel: ChannelRef, senderId: string, text: string): Promise<void>;
   /** How many messages of the channel the user has not read. */
   unreadCount(userId: string, channel: ChannelRef): Promise<number>;
   /** A client token for the user (HS256, `user_id`, `iat`, `exp`). */

@@ -277,6 +277,101 @@ export class ChatService {
     await this.#repository.transaction((tx) => tx.deleteChat(chat.id));
   }
 
+  // ---- session chats (the session service keeps them in step with its sessions) -------------------
+
+  /**
+   * A scheduled session's chat (`hub-session`, rule 6): the teacher (moderator) and the invitees, named
+   * after the session. GetStream first, then the hub's record; the channel is deleted again when recording
+   * fails. The session service checked the rules.
+   */
+  async createSessionChat(request: {
+    id: string;
+    name: string;
+    teacher: Principal;
+    memberIds: readonly string[];
+  }): Promise<void> {
+    const { id, name, teacher } = request;
+    const memberIds = unique(request.memberIds).filter((userId) => userId !== teacher.id);
+    await this.#provider.upsertUsers(await this.#chatUsers(teacher, memberIds));
+    const ref: ChannelRef = { type: CHANNEL_TYPES.session, id };
+    await this.#provider.createChannel(ref, {
+      name,
+      createdById: teacher.id,
+      members: [{ userId: teacher.id, moderator: true }, ...memberIds.map((userId) => student(userId))],
+    });
+    const now = this.#clock.now();
+    await this.#commitOrUndo(
+      async (tx) => {
+        await tx.insertChat(
+          { id, kind: 'session', channelType: ref.type, name, ownerId: teacher.id, teacherId: teacher.id },
+          now,
+        );
+        await tx.addMembers(id, [teacher.id, ...memberIds], now);
+      },
+      'delete the channel of a session chat that was not saved',
+      () => this.#provider.deleteChannel(ref),
+    );
+  }
+
+  /**
+   * Makes a session chat's members the teacher and `memberIds`: GetStream first, then the hub's record
+   * (GetStream is put back when recording fails). A chat that is gone is no error.
+   */
+  async setSessionChatMembers(
+    chatId: string,
+    teacherId: string,
+    memberIds: readonly string[],
+  ): Promise<void> {
+    const chat = await this.#repository.find(chatId);
+    if (chat?.kind !== 'session') return;
+    const wanted = unique([teacherId, ...memberIds]);
+    const added = wanted.filter((id) => !chat.memberIds.includes(id));
+    const removed = chat.memberIds.filter((id) => !wanted.includes(id));
+    if (added.length === 0 && removed.length === 0) return;
+    const ref = refOf(chat);
+    if (added.length > 0) {
+      const users = await this.#repository.users(added);
+      await this.#provider.upsertUsers(users.map(({ id, name, role }) => ({ id, name, role })));
+      await this.#provider.addMembers(ref, added.map(student));
+    }
+    await this.#provider.removeMembers(ref, removed);
+    const now = this.#clock.now();
+    await this.#commitOrUndo(
+      async (tx) => {
+        await tx.addMembers(chat.id, added, now);
+        await tx.removeMembers(chat.id, removed);
+      },
+      'restore the members of a session chat whose change was not saved',
+      async () => {
+        await this.#provider.removeMembers(ref, added);
+        await this.#provider.addMembers(ref, removed.map(student));
+      },
+    );
+  }
+
+  /** Renames a session chat after its session. */
+  async renameSessionChat(chatId: string, name: string): Promise<void> {
+    const chat = await this.#repository.find(chatId);
+    if (chat?.kind !== 'session' || chat.name === name) return;
+    await this.#provider.renameChannel(refOf(chat), name);
+    await this.#repository.transaction((tx) => tx.rename(chat.id, name, this.#clock.now()));
+  }
+
+  /** Posts a system message in a chat in `senderId`'s name (it notifies nobody). */
+  async postSystemMessage(chatId: string, senderId: string, text: string): Promise<void> {
+    const chat = await this.#repository.find(chatId);
+    if (!chat) return;
+    await this.#provider.sendSystemMessage(refOf(chat), senderId, text);
+  }
+
+  /** Deletes a session chat (a session that was not saved); a chat that is gone is no error. */
+  async deleteSessionChat(chatId: string): Promise<void> {
+    const chat = await this.#repository.find(chatId);
+    if (chat?.kind !== 'session') return;
+    await this.#provider.deleteChannel(refOf(chat));
+    await this.#repository.transaction((tx) => tx.deleteChat(chat.id));
+  }
+
   /** `POST /v1/chat/token`: the caller as a GetStream user (upserted first), and a token for them. */
   async clientToken(principal: Principal): Promise<{ userId: string; token: string; expiresAt: Date }> {
     await this.#provider.upsertUsers(await this.#chatUsers(principal, []));

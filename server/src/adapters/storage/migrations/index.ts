@@ -3,6 +3,7 @@ import * as directory from './0001_directory.ts';
 import * as notifications from './0002_notifications.ts';
 import * as chat from './0003_chat.ts';
 import * as calls from './0004_calls.ts';
+import * as sessions from './0005_sessions.ts';
 
 /**
  * Every migration, in order. Names sort as they run; a released migration is never edited, only
@@ -13,4 +14,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002_notifications': notifications,
   '0003_chat': chat,
   '0004_calls': calls,
+  '0005_sessions': sessions,
 };

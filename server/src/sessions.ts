@@ -1,0 +1,79 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { calendarFeed, sessionInvitation } from './adapters/calendar/index.ts';
+import type { Database } from './adapters/storage/database.ts';
+import { KyselySessionRepository } from './adapters/storage/session-repository.ts';
+import type { CallServices } from './calls.ts';
+import type { ChatServices } from './chat.ts';
+import type { Clock } from './domain/clock.ts';
+import type { DirectoryService } from './domain/directory/directory-service.ts';
+import { SessionService } from './domain/sessions/session-service.ts';
+import type { HubConfig } from './env.ts';
+import type { Logger } from './logger.ts';
+import type { NotificationServices } from './notifications.ts';
+
+export interface SessionServices {
+  readonly service: SessionService;
+}
+
+export interface SessionDeps {
+  config: HubConfig;
+  database: Database;
+  clock: Clock;
+  logger: Logger;
+  notifications: NotificationServices;
+  chat: ChatServices;
+  calls: CallServices;
+  directory: DirectoryService;
+}
+
+/**
+ * Builds scheduled sessions on the hub's database, chat (session chats) and video provider (the calls'
+ * one: the mesh admits peers to a live occurrence's room and reports joins and leaves for attendance).
+ * Registers the reminder job with the worker and rule 9 with the directory.
+ */
+export function createSessionServices(deps: SessionDeps): SessionServices {
+  const { config, database, clock, logger, notifications, chat, calls, directory } = deps;
+  const chats = chat.service;
+  const service = new SessionService({
+    repository: new KyselySessionRepository(database.db, { platforms: notifications.platforms }),
+    chat: {
+      create: (request) => chats.createSessionChat(request),
+      setMembers: (chatId, teacherId, memberIds) => chats.setSessionChatMembers(chatId, teacherId, memberIds),
+      rename: (chatId, name) => chats.renameSessionChat(chatId, name),
+      post: (chatId, senderId, text) => chats.postSystemMessage(chatId, senderId, text),
+      remove: (chatId) => chats.deleteSessionChat(chatId),
+    },
+    video: calls.video,
+    notifier: notifications.notifier,
+    calendar: {
+      invitation: (request) => sessionInvitation({ ...request, stamp: clock.now() }),
+      feed: (request) => calendarFeed({ ...request, stamp: clock.now() }),
+    },
+    publish: (occurrence, userIds) =>
+      notifications.live.publish({ type: 'session', userIds: [...new Set(userIds)], data: occurrence }),
+    clock,
+    newId: randomUUID,
+    newFeedToken: () => randomBytes(24).toString('base64url'),
+    logger,
+    reminderLeadMinutes: config.reminderLeadMinutes,
+    publicUrl: config.server.publicUrl,
+  });
+  for (const [kind, handler] of Object.entries(service.jobHandlers())) notifications.handle(kind, handler);
+  calls.registerRooms({
+    isRoomOpen: (roomId) => service.isRoomOpen(roomId),
+    onJoin(roomId, userId) {
+      service.joinedRoom(roomId, userId).catch((error: unknown) => {
+        logger.warn('could not record that someone joined a session', { error, roomId, userId });
+      });
+    },
+    onLeave(roomId, userId) {
+      service.leftRoom(roomId, userId).catch((error: unknown) => {
+        logger.warn('could not record that someone left a session', { error, roomId, userId });
+      });
+    },
+  });
+  directory.onEnrollmentsRemoved(async (removed) => {
+    await service.applyEnrollmentRemovals(removed);
+  });
+  return { service };
+}
