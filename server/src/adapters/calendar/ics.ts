@@ -9,6 +9,7 @@ import type { ICalCalendar, ICalEventData } from 'ical-generator';
 import {
   findOccurrence,
   instantToLocal,
+  isRepeatedLocal,
   localToInstant,
   originalLocalStarts,
   seriesWeekdays,
@@ -87,14 +88,10 @@ export function sessionInvitation(input: SessionInvitationInput): string {
   if (input.method === 'CANCEL' && input.occurrenceStart) {
     const occurrence = findOccurrence(input.series, input.occurrenceStart);
     if (!occurrence) throw new RangeError('the series has no occurrence at occurrenceStart');
-    const timeZone = input.series.timeZone;
     calendar.createEvent({
       ...eventBasics(input, stamp),
       ...people,
-      timezone: timeZone,
-      recurrenceId: new TZDate(occurrence.occurrenceStart.getTime(), timeZone),
-      start: new TZDate(occurrence.startsAt.getTime(), timeZone),
-      end: new TZDate(occurrence.endsAt.getTime(), timeZone),
+      ...singleTimes(input.series.timeZone, occurrence),
       status: ICalEventStatus.CANCELLED,
     });
     return calendar.toString();
@@ -159,15 +156,17 @@ function addSeries(
   const zoned = (instant: Date): TZDate => new TZDate(instant.getTime(), timeZone);
 
   if (!series.recurrence) {
-    const occurrence = findOccurrence(series, localToInstant(series.start, timeZone));
-    const startsAt = occurrence?.startsAt ?? localToInstant(series.start, timeZone);
+    const startsAt = localToInstant(series.start, timeZone);
+    const occurrence = findOccurrence(series, startsAt) ?? {
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + series.durationMinutes * MINUTE),
+      cancelled: false,
+    };
     calendar.createEvent({
       ...eventBasics(event, stamp),
       ...people,
-      timezone: timeZone,
-      start: zoned(startsAt),
-      end: zoned(occurrence?.endsAt ?? new Date(startsAt.getTime() + series.durationMinutes * MINUTE)),
-      status: cancelled || occurrence?.cancelled ? ICalEventStatus.CANCELLED : status,
+      ...singleTimes(timeZone, { startsAt: occurrence.startsAt, endsAt: occurrence.endsAt }),
+      status: cancelled || occurrence.cancelled ? ICalEventStatus.CANCELLED : status,
     });
     return;
   }
@@ -200,13 +199,33 @@ function addSeries(
     calendar.createEvent({
       ...eventBasics(event, stamp),
       ...people,
-      timezone: timeZone,
-      recurrenceId: zoned(occurrence.occurrenceStart),
-      start: zoned(occurrence.startsAt),
-      end: zoned(occurrence.endsAt),
+      ...singleTimes(timeZone, occurrence),
       status,
     });
   }
+}
+
+/**
+ * DTSTART, DTEND (and RECURRENCE-ID) of a single event: a one-off, a moved occurrence, a cancelled one.
+ * In the series' zone, except when one of the times happens twice there (the hour repeated when clocks
+ * fall back): RFC 5545 means the first, but parsers differ (ical.js takes the second), and a UTC time
+ * is read the same everywhere. A single event needs no zone to repeat in, so nothing is lost.
+ */
+function singleTimes(
+  timeZone: string,
+  occurrence: { startsAt: Date; endsAt: Date; occurrenceStart?: Date },
+): Pick<ICalEventData, 'timezone' | 'start' | 'end' | 'recurrenceId'> {
+  const instants = [occurrence.startsAt, occurrence.endsAt, occurrence.occurrenceStart];
+  const repeated = instants.some(
+    (instant) => instant && isRepeatedLocal(instantToLocal(instant, timeZone), timeZone),
+  );
+  const zoned = (instant: Date): TZDate => new TZDate(instant.getTime(), timeZone);
+  return {
+    timezone: repeated ? null : timeZone,
+    start: zoned(occurrence.startsAt),
+    end: zoned(occurrence.endsAt),
+    ...(occurrence.occurrenceStart ? { recurrenceId: zoned(occurrence.occurrenceStart) } : {}),
+  };
 }
 
 /** `RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;WKST=MO;UNTIL=20270331T215959Z`. */

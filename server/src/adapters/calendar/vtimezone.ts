@@ -1,4 +1,5 @@
 import { tzOffset, tzScan } from '@date-fns/tz';
+import type { TZChange } from '@date-fns/tz';
 
 /*
  * VTIMEZONE components, which ical-generator leaves to a generator. Calendar apps that know IANA names
@@ -18,7 +19,7 @@ const WEEKDAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'] as const;
 export function vtimezone(timeZone: string, referenceYear: number): string | null {
   if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return null;
   const yearStart = new Date(Date.UTC(referenceYear, 0, 1));
-  const changes = tzScan(timeZone, { start: yearStart, end: new Date(Date.UTC(referenceYear + 1, 0, 1)) });
+  const changes = transitions(timeZone, yearStart, new Date(Date.UTC(referenceYear + 1, 0, 1)));
   const lines = ['BEGIN:VTIMEZONE', `TZID:${timeZone}`];
   if (changes.length === 2) {
     for (const change of changes) {
@@ -40,7 +41,7 @@ export function vtimezone(timeZone: string, referenceYear: number): string | nul
     lines.push(...observance('STANDARD', offset, offset, new Date(Date.UTC(1970, 0, 1)), null));
   } else {
     // Irregular year (a zone changing its rules): the transitions themselves, ten years on.
-    const later = tzScan(timeZone, { start: yearStart, end: new Date(Date.UTC(referenceYear + 10, 0, 1)) });
+    const later = transitions(timeZone, yearStart, new Date(Date.UTC(referenceYear + 10, 0, 1)));
     const first = tzOffset(timeZone, yearStart);
     lines.push(...observance('STANDARD', first, first, new Date(Date.UTC(referenceYear, 0, 1)), null));
     for (const change of later) {
@@ -53,6 +54,23 @@ export function vtimezone(timeZone: string, referenceYear: number): string | nul
   }
   lines.push('END:VTIMEZONE');
   return lines.join('\r\n');
+}
+
+/**
+ * The zone's offset changes in [start, end), to the minute. `tzScan` reports them on the hour after
+ * the change (Lord Howe's 02:00 → 02:30 at 15:30 UTC comes back as 16:00 UTC), so each is narrowed down.
+ */
+function transitions(timeZone: string, start: Date, end: Date): TZChange[] {
+  return tzScan(timeZone, { start, end }).map((change) => {
+    let before = change.date.getTime() - 60 * MINUTE;
+    let after = change.date.getTime();
+    while (after - before > MINUTE) {
+      const middle = before + Math.floor((after - before) / MINUTE / 2) * MINUTE;
+      if (tzOffset(timeZone, new Date(middle)) === change.offset) after = middle;
+      else before = middle;
+    }
+    return { ...change, date: new Date(after) };
+  });
 }
 
 function observance(

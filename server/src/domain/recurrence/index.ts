@@ -9,4 +9,4 @@ export {
   weekdayOf,
 } from './recurrence.ts';
 export type { ExpandedOccurrence, SeriesException, SeriesTiming } from './recurrence.ts';
-export { instantToLocal, localToInstant } from './time-zone.ts';
+export { instantToLocal, isRepeatedLocal, localToInstant } from './time-zone.ts';

@@ -48,18 +48,30 @@ export function instantToFloating(instant: Date, timeZone: string): Date {
   return new Date(instant.getTime() + offsetMinutes(timeZone, instant) * MINUTE);
 }
 
-/** {@link localToInstant} for a floating time. */
-export function floatingToInstant(floating: Date, timeZone: string): Date {
+/** Whether the local time happens twice in `timeZone` (the hour repeated when clocks fall back). */
+export function isRepeatedLocal(local: string, timeZone: string): boolean {
+  return instantsOf(floatingFromLocal(local), timeZone).length > 1;
+}
+
+/** Every instant whose wall-clock time in `timeZone` is `floating`, earliest first (none in a gap). */
+function instantsOf(floating: Date, timeZone: string): number[] {
   const wallClock = floating.getTime();
   // The offsets in force a day either side cover every transition near this wall-clock time (zones do
   // not change their offset twice within two days).
-  const before = offsetMinutes(timeZone, new Date(wallClock - DAY));
-  const after = offsetMinutes(timeZone, new Date(wallClock + DAY));
-  const candidates = [...new Set([before, after])]
+  const offsets = new Set(
+    [wallClock - DAY, wallClock + DAY].map((at) => offsetMinutes(timeZone, new Date(at))),
+  );
+  return [...offsets]
     .map((offset) => wallClock - offset * MINUTE)
     .filter((instant) => instantToFloating(new Date(instant), timeZone).getTime() === wallClock)
     .sort((a, b) => a - b);
+}
+
+/** {@link localToInstant} for a floating time. */
+export function floatingToInstant(floating: Date, timeZone: string): Date {
+  const wallClock = floating.getTime();
   // Twice (fall back): the first. Never (spring forward): read it with the offset before the gap, which
   // lands the same distance past the gap's end, i.e. moves it forward by the gap.
-  return new Date(candidates[0] ?? wallClock - before * MINUTE);
+  const first = instantsOf(floating, timeZone)[0];
+  return new Date(first ?? wallClock - offsetMinutes(timeZone, new Date(wallClock - DAY)) * MINUTE);
 }
