@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshot } from './support/browser.ts';
+import { api as demoApi, signIn as signInAs } from './support/demo.ts';
 import { startHub, type RunningHub } from './support/hub-server.ts';
 
 const GROUP = 'Algebra & Biology study group';
@@ -28,33 +29,9 @@ describe('chat in the demo', () => {
     await hub?.stop();
   });
 
-  async function signIn(userId: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(hub.url);
-    await page.getByRole('button', { name: new RegExp(userId) }).click();
-    await page.waitForURL(/\/(teacher|student)\.html$/);
-    return page;
-  }
-
-  async function tokenFor(userId: string): Promise<string> {
-    const response = await fetch(`${hub.url}/v1/dev/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ userId }),
-    });
-    return ((await response.json()) as { token: string }).token;
-  }
-
-  async function call(userId: string, method: string, path: string, body?: unknown) {
-    const response = await fetch(`${hub.url}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${await tokenFor(userId)}`, 'Content-Type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const answer = (await response.json().catch(() => null)) as HubAnswer;
-    return { status: response.status, body: answer };
-  }
+  const signIn = (userId: string): Promise<Page> => signInAs(browser, hub, userId);
+  const call = (userId: string, method: string, path: string, body?: unknown) =>
+    demoApi<HubAnswer>(hub, userId, method, path, body);
 
   const chatItem = (page: Page, name: string) =>
     page.locator('hub-chat [part="chat-item"]', { hasText: name });
