@@ -4,6 +4,7 @@ import {
   expandOccurrences,
   findOccurrence,
   instantToLocal,
+  isRepeatedLocal,
   localToInstant,
   upcomingOccurrences,
 } from './index.ts';
@@ -73,6 +74,9 @@ describe(`recurrence (process TZ=${process.env.TZ ?? 'unset'})`, () => {
         localToInstant('2027-04-04T01:45', 'Australia/Lord_Howe').toISOString(),
         '2027-04-03T14:45:00.000Z',
       );
+      assert.equal(isRepeatedLocal('2026-10-25T02:30', 'Europe/Berlin'), true);
+      assert.equal(isRepeatedLocal('2026-10-25T03:00', 'Europe/Berlin'), false);
+      assert.equal(isRepeatedLocal('2027-03-28T02:30', 'Europe/Berlin'), false, 'a gap is not a repeat');
       // The second 02:30 still reads back as 02:30.
       assert.equal(instantToLocal(new Date('2026-10-25T01:30:00Z'), 'Europe/Berlin'), '2026-10-25T02:30');
     });
@@ -309,6 +313,46 @@ describe(`recurrence (process TZ=${process.env.TZ ?? 'unset'})`, () => {
         ),
         ['2030-06-03T13:00:00.000Z', '2030-06-10T13:00:00.000Z'],
       );
+    });
+  });
+
+  describe('long-running series', () => {
+    it('keeps the every-third-week rhythm of a series that began years ago', () => {
+      const since2020 = series({
+        start: '2020-01-08T09:00', // a Wednesday
+        timeZone: 'Europe/Berlin',
+        recurrence: { freq: 'weekly', interval: 3, byWeekday: ['MO', 'WE'] },
+      });
+      const spring = { from: new Date('2027-04-01T00:00:00Z'), to: new Date('2027-06-01T00:00:00Z') };
+      assert.deepEqual(starts(expandOccurrences(since2020, spring)), [
+        '2027-04-05T07:00:00.000Z',
+        '2027-04-07T07:00:00.000Z',
+        '2027-04-26T07:00:00.000Z',
+        '2027-04-28T07:00:00.000Z',
+        '2027-05-17T07:00:00.000Z',
+        '2027-05-19T07:00:00.000Z',
+      ]);
+      assert.deepEqual(starts(upcomingOccurrences(since2020, new Date('2027-05-01T00:00:00Z'), 3)), [
+        '2027-05-17T07:00:00.000Z',
+        '2027-05-19T07:00:00.000Z',
+        '2027-06-07T07:00:00.000Z',
+      ]);
+      assert.equal(findOccurrence(since2020, new Date('2027-04-26T07:00:00Z'))?.moved, false);
+      assert.equal(findOccurrence(since2020, new Date('2027-05-03T07:00:00Z')), undefined, 'an off week');
+    });
+
+    it('keeps an every-other-day series until its last local day', () => {
+      const everyOtherDay = series({
+        start: '2021-03-01T18:30',
+        timeZone: 'America/New_York',
+        recurrence: { freq: 'daily', interval: 2, until: '2027-03-16' },
+      });
+      assert.deepEqual(starts(upcomingOccurrences(everyOtherDay, new Date('2027-03-10T00:00:00Z'), 10)), [
+        '2027-03-10T23:30:00.000Z',
+        '2027-03-12T23:30:00.000Z',
+        '2027-03-14T22:30:00.000Z',
+        '2027-03-16T22:30:00.000Z',
+      ]);
     });
   });
 

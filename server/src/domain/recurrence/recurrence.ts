@@ -85,15 +85,27 @@ export function floatingUntil(until: string): Date {
   return new Date(floatingFromLocal(`${until}T23:59`).getTime() + 59_999);
 }
 
-/** The series' rule in floating time; `null` for a one-off. */
-function floatingRule(series: SeriesTiming): InstanceType<typeof RRule> | null {
+/**
+ * The series' rule in floating time; `null` for a one-off. With `from`, a rule without `count` starts
+ * a whole number of periods later, still before `from`: the same occurrences from there on, without
+ * rrule walking every day since a long-running series began.
+ */
+function floatingRule(series: SeriesTiming, from?: Date): InstanceType<typeof RRule> | null {
   const recurrence = series.recurrence;
   if (!recurrence) return null;
   const weekdays = seriesWeekdays(series);
+  const interval = recurrence.interval ?? 1;
+  let start = floatingFromLocal(series.start);
+  if (from && recurrence.count === undefined) {
+    const period = interval * (recurrence.freq === 'weekly' ? 7 : 1) * DAY;
+    // One period short, so a first week cut short by the later start ends before `from`.
+    const periods = Math.floor((from.getTime() - start.getTime()) / period) - 1;
+    if (periods > 0) start = new Date(start.getTime() + periods * period);
+  }
   return new RRule({
     freq: recurrence.freq === 'weekly' ? RRule.WEEKLY : RRule.DAILY,
-    interval: recurrence.interval ?? 1,
-    dtstart: floatingFromLocal(series.start),
+    interval,
+    dtstart: start,
     wkst: RRule.MO,
     ...(weekdays.length > 0 ? { byweekday: weekdays.map((day) => RRULE_WEEKDAYS[day]) } : {}),
     ...(recurrence.count !== undefined ? { count: recurrence.count } : {}),
@@ -103,7 +115,7 @@ function floatingRule(series: SeriesTiming): InstanceType<typeof RRule> | null {
 
 /** Original floating starts in [from, to] (floating), at most `cap` of them. */
 function floatingStartsBetween(series: SeriesTiming, from: Date, to: Date, cap: number): Date[] {
-  const rule = floatingRule(series);
+  const rule = floatingRule(series, from);
   if (!rule) {
     const start = floatingFromLocal(series.start);
     return start >= from && start <= to ? [start] : [];
@@ -210,8 +222,9 @@ export function upcomingOccurrences(series: SeriesTiming, after: Date, count: nu
     if (!occurrence.moved && wanted(occurrence)) unmoved.push(occurrence);
     return unmoved.length < count;
   };
-  const rule = floatingRule(series);
-  if (rule) rule.between(new Date(after.getTime() - OFFSET_SLACK), LAST_DAY, true, collect);
+  const from = new Date(after.getTime() - OFFSET_SLACK);
+  const rule = floatingRule(series, from);
+  if (rule) rule.between(from, LAST_DAY, true, collect);
   else collect(floatingFromLocal(series.start));
   // Moved occurrences may have moved past later ones, or from before `after` to after it.
   const moved = movedOccurrences(series, exceptions).filter(wanted);
