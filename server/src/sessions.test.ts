@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
 import type {
   AttendanceResponse,
   CalendarFeedResponse,
   CreateSessionRequest,
+  DirectorySync,
   JoinSessionResponse,
   LiveNow,
   Occurrence,
@@ -13,11 +18,14 @@ import type {
   SessionResponse,
 } from '@teacher-hub/protocol';
 import { sql } from 'kysely';
+import { DEMO_DIRECTORY } from './adapters/directory/demo-directory.ts';
 import type { LiveEvent } from './adapters/live/live-bus.ts';
 import type { ChatList } from './domain/chat/chat-api.ts';
 import { fixedClock } from './domain/clock.ts';
 import { streamChannels } from './testing/chat.ts';
 import { assertError, json, jsonBody } from './testing/http.ts';
+import { startHmsPeer, type HmsPeer } from './testing/peers/hms-peer.ts';
+import { createTestPki, type TestPki } from './testing/peers/tls.ts';
 import { createTestApp, type TestApp } from './testing/test-app.ts';
 
 /** 2026-12-07 is a Monday; Berlin is UTC+1 in December, so 16:00 there is 15:00Z. */
@@ -33,6 +41,11 @@ const ALGEBRA_REVIEW: CreateSessionRequest = {
 };
 
 const MINUTE = 60_000;
+const HMS = {
+  HMS_ACCESS_KEY: 'hub-test-access-key',
+  HMS_APP_SECRET: 'hub-test-app-secret-with-enough-entropy-0123456789',
+  HMS_TEMPLATE_ID: 'template-classroom',
+};
 
 async function schedule(hub: TestApp, body: unknown, as = 't-ada'): Promise<Session> {
   return (
@@ -699,5 +712,137 @@ describe('the calendar feed', () => {
     const fresh = await json<CalendarFeedResponse>(await hub.requestAs('s-01', '/v1/calendar/feed'));
     assert.notEqual(fresh.url, url);
     await assertError(await hub.app.request('/calendar/not-a-token-at-all-but-long.ics'), 404, 'NOT_FOUND');
+  });
+});
+
+describe('scheduled sessions on 100ms (a local 100ms peer)', () => {
+  let pki: TestPki;
+  let peer: HmsPeer;
+  let hub: TestApp;
+  const clock = fixedClock(new Date('2026-12-07T08:00:00Z'));
+
+  before(async () => {
+    pki = await createTestPki();
+    peer = await startHmsPeer({
+      pki,
+      accessKey: HMS.HMS_ACCESS_KEY,
+      appSecret: HMS.HMS_APP_SECRET,
+      templateIds: [HMS.HMS_TEMPLATE_ID],
+      now: () => clock.now().getTime(),
+    });
+    hub = await createTestApp({
+      env: { ...HMS, HMS_API_URL: peer.apiUrl },
+      clock,
+      services: { transport: { ca: pki.caPem } },
+    });
+  });
+  after(async () => {
+    await hub?.close();
+    await peer?.close();
+    await pki?.cleanup();
+  });
+
+  it('makes the room ahead of time with the reminder, goes live in it, and ends it locked', async () => {
+    const session = await schedule(hub, { ...ALGEBRA_REVIEW, recurrence: undefined });
+    const name = `session-${session.id}-${Date.parse('2026-12-07T15:00:00Z')}`;
+    assert.equal(peer.roomByName(name), undefined);
+    clock.set(new Date('2026-12-07T14:45:00Z'));
+    await hub.services.notifications.worker.runDue();
+    const room = peer.roomByName(name);
+    assert.ok(room?.enabled, 'the reminder made the room');
+    const roomsBefore = peer.rooms.size;
+
+    clock.set(new Date('2026-12-07T14:58:00Z'));
+    await json<OccurrenceResponse>(await send(hub, 't-ada', `/v1/sessions/${session.id}/start`));
+    assert.equal(peer.rooms.size, roomsBefore, 'the start used the room made ahead of time');
+    const joined = await json<JoinSessionResponse>(
+      await send(hub, 's-02', `/v1/sessions/${session.id}/join`),
+    );
+    assert.equal(joined.video.engine, 'hms');
+    assert.equal(joined.video.roomId, room.id);
+
+    await json<OccurrenceResponse>(await send(hub, 't-ada', `/v1/sessions/${session.id}/end`));
+    assert.equal(peer.roomByName(name)?.enabled, false, 'the room is locked');
+  });
+});
+
+describe('rule 9 for sessions', () => {
+  let hub: TestApp;
+
+  before(async () => {
+    hub = await createTestApp({ clock: fixedClock(new Date('2026-12-01T08:00:00Z')) });
+  });
+  after(async () => {
+    await hub?.close();
+  });
+
+  it('takes a student who left the teacher’s courses out of her invitations and the session chat', async () => {
+    const session = await schedule(hub, { ...ALGEBRA_REVIEW, inviteeIds: ['s-01', 's-04', 's-06'] });
+    const admin = { Authorization: `Bearer ${hub.config.admin.key}` };
+    const drop = ['biology-1/s-06', 'biology-1/s-04'];
+    const directory: DirectorySync = {
+      ...DEMO_DIRECTORY,
+      enrollments: DEMO_DIRECTORY.enrollments.filter((e) => !drop.includes(`${e.courseId}/${e.userId}`)),
+    };
+    await json(
+      await hub.app.request('/v1/admin/directory', jsonBody(directory, { method: 'PUT', headers: admin })),
+    );
+
+    // s-06 was only in Biology; s-04 is in Algebra as well, so she stays.
+    const { session: after } = await json<SessionResponse>(
+      await hub.requestAs('t-ada', `/v1/sessions/${session.id}`),
+    );
+    assert.deepEqual(after.inviteeIds, ['s-01', 's-04']);
+    await assertError(await hub.requestAs('s-06', `/v1/sessions/${session.id}`), 404, 'NOT_FOUND');
+    assert.deepEqual(await occurrencesOf(hub, 's-06'), []);
+    const channel = (await streamChannels(hub)).find(
+      (entry) => entry.cid === `hub-session:${session.chatId}`,
+    );
+    assert.deepEqual(channel?.members.sort(), ['s-01', 's-04', 't-ada']);
+    const { chats } = await json<ChatList>(await hub.requestAs('s-06', '/v1/chats'));
+    assert.ok(!chats.some((chat) => chat.id === session.chatId));
+  });
+});
+
+describe('reminders across a restart, on the real clock', () => {
+  let dataDir: string;
+  let first: TestApp | undefined;
+  let second: TestApp | undefined;
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hub-sessions-'));
+  });
+  after(async () => {
+    await first?.close();
+    await second?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('sends a reminder that fell due while the hub was down once a new instance runs on the same data', async () => {
+    const env = { HUB_DATA_DIR: dataDir, HUB_REMINDER_LEAD_MIN: '1' };
+    first = await createTestApp({ env });
+    // The next whole minute at least 75 s away: its reminder (a minute before) is due 15–75 s from now.
+    const start = new Date(Math.ceil((Date.now() + 75_000) / MINUTE) * MINUTE);
+    const session = await schedule(first, {
+      ...ALGEBRA_REVIEW,
+      start: start.toISOString().slice(0, 16),
+      timeZone: 'UTC',
+      recurrence: undefined,
+      inviteeIds: ['s-05'],
+    });
+    const [job] = await reminderJobs(first, session.id);
+    assert.equal(job?.run_at.toISOString(), new Date(start.getTime() - MINUTE).toISOString());
+    await first.close();
+    first = undefined;
+
+    await setTimeout(Math.max(0, start.getTime() - MINUTE - Date.now() + 500));
+    second = await createTestApp({ env });
+    assert.ok(Date.now() < start.getTime(), 'the occurrence has not started');
+    await second.services.notifications.worker.runDue();
+    const sent = await notificationsOf(second, session.id, 'session.reminder');
+    assert.deepEqual(
+      sent.map((row) => [row.user_id, row.title]),
+      [['s-05', 'Algebra review starts in 1 minute']],
+    );
   });
 });
