@@ -19,3 +19,4 @@ export { NotificationCenter } from './notification-center/notification-center.ts
 export { HubChatElement } from './hub-chat/hub-chat.ts';
 export { CallOverlay } from './call-overlay/call-overlay.ts';
 export { SessionCalendar } from './session-calendar/session-calendar.ts';
+export { UpcomingSessions } from './upcoming-sessions/upcoming-sessions.ts';
