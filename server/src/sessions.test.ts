@@ -17,6 +17,7 @@ import type {
   Session,
   SessionResponse,
 } from '@teacher-hub/protocol';
+import ICAL from 'ical.js';
 import { sql } from 'kysely';
 import { DEMO_DIRECTORY } from './adapters/directory/demo-directory.ts';
 import type { LiveEvent } from './adapters/live/live-bus.ts';
@@ -413,6 +414,14 @@ describe('scheduled sessions: scheduling, listing, editing, cancelling (a clock 
       assert.equal(invitation?.calendar?.method, 'REQUEST');
       assert.match(invitation?.calendar?.content ?? '', /METHOD:REQUEST/);
       assert.match(invitation?.calendar?.content ?? '', new RegExp(`UID:session-${session.id}@teacher-hub`));
+      // An independent parser reads it: one series from Monday 7 December, 16:00 in Berlin, for s-01.
+      const parsed = new ICAL.Component(ICAL.parse(invitation?.calendar?.content ?? ''));
+      const event = new ICAL.Event(parsed.getFirstSubcomponent('vevent'));
+      assert.equal(event.summary, 'Geometry');
+      assert.equal(event.startDate.toJSDate().toISOString(), '2026-12-07T15:00:00.000Z');
+      assert.ok(
+        event.attendees.some((attendee) => /s-01@example\.edu/i.test(String(attendee.getFirstValue()))),
+      );
       const cancel = mail.find((message) => message.subject === 'Cancelled: Geometry review');
       assert.equal(cancel?.calendar?.method, 'CANCEL');
       assert.match(cancel?.calendar?.content ?? '', /METHOD:CANCEL/);
