@@ -265,7 +265,7 @@ export const AMARA_USER = { id: 's-01', name: 'Amara Okafor', role: 'student' } 
 
 /** An occurrence starting at `startsAt` (an ISO instant or a Date) lasting `minutes`. */
 export function makeOccurrence(
-  init: Partial<Occurrence> & { startsAt: string | Date; minutes?: number },
+  init: Omit<Partial<Occurrence>, 'startsAt'> & { startsAt: string | Date; minutes?: number },
 ): Occurrence {
   const starts = new Date(init.startsAt);
   const minutes = init.minutes ?? 60;

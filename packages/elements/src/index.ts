@@ -20,3 +20,4 @@ export { HubChatElement } from './hub-chat/hub-chat.ts';
 export { CallOverlay } from './call-overlay/call-overlay.ts';
 export { SessionCalendar } from './session-calendar/session-calendar.ts';
 export { UpcomingSessions } from './upcoming-sessions/upcoming-sessions.ts';
+export { SessionScheduler } from './session-scheduler/session-scheduler.ts';

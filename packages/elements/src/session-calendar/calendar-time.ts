@@ -69,14 +69,24 @@ function offsetAt(instant: number, timeZone: string): number {
   return asUtc - Math.floor(instant / 1000) * 1000;
 }
 
-/** The instant local midnight starts `dayKey` in `timeZone` (the first instant of that day). */
-export function startOfDay(dayKey: string, timeZone: string): Date {
-  const [year, month, day] = dayKey.split('-').map(Number) as [number, number, number];
-  const wall = Date.UTC(year, month - 1, day);
+/**
+ * The instant of a local date-time (`YYYY-MM-DDTHH:mm`) in `timeZone`. A time skipped by a spring-forward
+ * comes out shifted by the gap, as the hub does (DESIGN.md "Time").
+ */
+export function instantOf(localDateTime: string, timeZone: string): Date {
+  const [date = '', time = '00:00'] = localDateTime.split('T');
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const [hour, minute] = time.split(':').map(Number) as [number, number];
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
   let instant = wall - offsetAt(wall, timeZone);
   // Once more with the offset of the guess: right on both sides of a DST change.
   instant = wall - offsetAt(instant, timeZone);
   return new Date(instant);
+}
+
+/** The instant local midnight starts `dayKey` in `timeZone` (the first instant of that day). */
+export function startOfDay(dayKey: string, timeZone: string): Date {
+  return instantOf(`${dayKey}T00:00`, timeZone);
 }
 
 function utcDate(dayKey: string): Date {
