@@ -416,7 +416,9 @@ describe('scheduled sessions: scheduling, listing, editing, cancelling (a clock 
       assert.match(invitation?.calendar?.content ?? '', new RegExp(`UID:session-${session.id}@teacher-hub`));
       // An independent parser reads it: one series from Monday 7 December, 16:00 in Berlin, for s-01.
       const parsed = new ICAL.Component(ICAL.parse(invitation?.calendar?.content ?? ''));
-      const event = new ICAL.Event(parsed.getFirstSubcomponent('vevent'));
+      const vevent = parsed.getFirstSubcomponent('vevent');
+      assert.ok(vevent);
+      const event = new ICAL.Event(vevent);
       assert.equal(event.summary, 'Geometry');
       assert.equal(event.startDate.toJSDate().toISOString(), '2026-12-07T15:00:00.000Z');
       assert.ok(
