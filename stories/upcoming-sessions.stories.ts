@@ -1,4 +1,5 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
+import { HubApiError } from '@teacher-hub/core';
 import type { Occurrence } from '@teacher-hub/core';
 import { html } from 'lit';
 import '@teacher-hub/elements';
@@ -132,7 +133,12 @@ export const JoinFails: Story = {
       sessions.occurrences = [
         makeOccurrence({ title: 'Algebra review', startsInMinutes: -5, status: 'live' }),
       ];
-      sessions.failNext = new Error('The session has ended.');
+      sessions.failNext = new HubApiError({
+        status: 409,
+        code: 'CONFLICT',
+        message: 'The session is not live any more.',
+        endpoint: 'POST /v1/sessions/:id/join',
+      });
       sessions.latencyMs = 300;
     },
   },

@@ -1,7 +1,7 @@
 // Story and test fixtures for scheduled sessions: a `SessionsApi` whose store you set by hand (and a log of
 // the intents), so the session elements show every state without a hub. The hub's own session lifecycle is
 // tested against the real server; this stands in for `client.sessions` only.
-import { HubClient, createStore, occurrenceKey } from '@teacher-hub/core';
+import { HubApiError, HubClient, createStore, occurrenceKey } from '@teacher-hub/core';
 import type {
   AttendanceEntry,
   CancelSessionRequest,
@@ -92,7 +92,13 @@ export class CannedSessions implements SessionsApi {
   /** What the hub "has": `load()` puts those overlapping the range into the store. */
   occurrences: Occurrence[];
   failLoads = 0;
-  loadError: Error = new Error('The hub is restarting. Try again.');
+  loadError: Error = new HubApiError({
+    status: 503,
+    code: 'UNAVAILABLE',
+    message: 'The hub is restarting. Try again.',
+    endpoint: 'GET /v1/sessions',
+    requestId: 'req_7f3a9c2e',
+  });
   hangLoads = false;
   /** Makes the next intent reject with it. */
   failNext: Error | undefined;
