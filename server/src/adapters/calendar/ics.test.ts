@@ -136,6 +136,8 @@ describe('sessionInvitation (METHOD:REQUEST)', () => {
       calendar.getAllSubcomponents('vtimezone').map((zone) => zone.getFirstPropertyValue('tzid')),
       ['Europe/Berlin'],
     );
+    assert.equal(String(master.getFirstPropertyValue('duration')), 'PT1H');
+    assert.equal(master.hasProperty('dtend'), false, 'DURATION, exact for every occurrence');
     const event = new ICAL.Event(master);
     assert.equal(event.startDate.toJSDate().toISOString(), '2027-03-15T08:00:00.000Z');
     assert.equal(event.endDate.toJSDate().toISOString(), '2027-03-15T09:00:00.000Z');
@@ -229,6 +231,23 @@ describe('sessionInvitation (METHOD:REQUEST)', () => {
         `${series.timeZone} from ${series.start}`,
       );
     }
+  });
+
+  it('keeps the rule’s local time when the first occurrence falls in a spring-forward gap', () => {
+    const fromGapDay: SeriesTiming = {
+      start: '2027-03-28T02:30',
+      timeZone: 'Europe/Berlin',
+      durationMinutes: 30,
+      recurrence: { freq: 'daily', count: 3 },
+      exceptions: [],
+    };
+    const ics = sessionInvitation(invitation({ series: fromGapDay }));
+    // 02:30 does not exist that day; RFC 5545 (3.3.5) reads it as 03:30 CEST, as the hub does. Written
+    // as 03:30, every later day would be at 03:30 instead of 02:30.
+    assert.match(ics, /^DTSTART;TZID=Europe\/Berlin:20270328T023000\r$/m);
+    // ical.js reads the missing 02:30 of the first day its own way; the days after must agree.
+    assert.deepEqual(expandWithIcalJs(ics).slice(1), expandWithHub(fromGapDay).slice(1));
+    assert.deepEqual(expandWithHub(fromGapDay)[1], ['2027-03-29T00:30:00.000Z', '2027-03-29T01:00:00.000Z']);
   });
 
   it('writes a one-off session as a single event without RRULE', () => {

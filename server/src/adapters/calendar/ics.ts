@@ -97,8 +97,8 @@ export function sessionInvitation(input: SessionInvitationInput): string {
     return calendar.toString();
   }
   const cancelled = input.method === 'CANCEL' || input.status === 'cancelled';
-  addSeries(calendar, input, stamp, cancelled, people);
-  return calendar.toString();
+  const fix = addSeries(calendar, input, stamp, cancelled, people);
+  return withRuleStarts(calendar.toString(), fix ? [fix] : []);
 }
 
 /** A subscribable calendar (METHOD:PUBLISH, X-WR-CALNAME) of the given sessions. */
@@ -109,8 +109,10 @@ export function calendarFeed(input: CalendarFeedInput): string {
   );
   calendar.name(input.name);
   const stamp = input.stamp ?? new Date();
-  for (const event of input.events) addSeries(calendar, event, stamp, event.cancelled ?? false, {});
-  return calendar.toString();
+  const fixes = input.events.flatMap(
+    (event) => addSeries(calendar, event, stamp, event.cancelled ?? false, {}) ?? [],
+  );
+  return withRuleStarts(calendar.toString(), fixes);
 }
 
 function newCalendar(method: ICalCalendarMethod, series: ReadonlyArray<SeriesTiming>): ICalCalendar {
@@ -142,14 +144,41 @@ function eventBasics(event: CalendarEventInput, stamp: Date) {
   };
 }
 
-/** The series' main VEVENT (RRULE, EXDATE) and one VEVENT per moved occurrence. */
+/**
+ * A main VEVENT's DTSTART as the rule's local time where that time does not exist. ical-generator writes
+ * instants, so a series whose first occurrence falls in a spring-forward gap (02:30 on the day clocks go
+ * from 02:00 to 03:00) would get DTSTART 03:30 and every later occurrence at 03:30 too. RFC 5545 reads
+ * a DTSTART in the gap as the hub does (moved forward by the gap), so the rule's 02:30 goes in instead.
+ */
+interface RuleStartFix {
+  uid: string;
+  written: string;
+  wanted: string;
+}
+
+function withRuleStarts(ics: string, fixes: ReadonlyArray<RuleStartFix>): string {
+  let fixed = ics;
+  for (const { uid, written, wanted } of fixes) {
+    // The main VEVENT is the first with this UID (moved occurrences follow it).
+    const eventAt = fixed.indexOf(`BEGIN:VEVENT\r\nUID:${uid}\r\n`);
+    const lineAt = fixed.indexOf(`\r\n${written}\r\n`, eventAt);
+    if (eventAt < 0 || lineAt < 0) continue;
+    fixed = fixed.slice(0, lineAt + 2) + wanted + fixed.slice(lineAt + 2 + written.length);
+  }
+  return fixed;
+}
+
+/**
+ * The series' main VEVENT (RRULE, EXDATE) and one VEVENT per moved occurrence; returns the DTSTART to
+ * rewrite when the first occurrence's local time does not exist.
+ */
 function addSeries(
   calendar: ICalCalendar,
   event: CalendarEventInput,
   stamp: Date,
   cancelled: boolean,
   people: Pick<ICalEventData, 'organizer' | 'attendees'>,
-): void {
+): RuleStartFix | undefined {
   const { series } = event;
   const timeZone = series.timeZone;
   const status = cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED;
@@ -168,7 +197,7 @@ function addSeries(
       ...singleTimes(timeZone, { startsAt: occurrence.startsAt, endsAt: occurrence.endsAt }),
       status: cancelled || occurrence.cancelled ? ICalEventStatus.CANCELLED : status,
     });
-    return;
+    return undefined;
   }
 
   // DTSTART is the first occurrence the rule makes (RFC 5545 counts DTSTART as one even when it does not
@@ -188,11 +217,14 @@ function addSeries(
     ...people,
     timezone: timeZone,
     start: zoned(firstStart),
-    end: zoned(new Date(firstStart.getTime() + series.durationMinutes * MINUTE)),
     status,
+    // ical-generator writes these lines as given. DURATION rather than DTEND: every occurrence lasts
+    // exactly that long, also one that spans a DST change or starts in a gap, where a local DTEND
+    // minus DTSTART would not be the session's length.
     repeating: [
       rruleLine(series),
       ...(exdates.length > 0 ? [`EXDATE;TZID=${timeZone}:${exdates.join(',')}`] : []),
+      `DURATION:${icsDuration(series.durationMinutes)}`,
     ].join('\r\n'),
   });
   for (const occurrence of moved) {
@@ -203,6 +235,13 @@ function addSeries(
       status,
     });
   }
+  const writtenLocal = instantToLocal(firstStart, timeZone);
+  if (writtenLocal === firstLocal) return undefined;
+  return {
+    uid: event.uid,
+    written: `DTSTART;TZID=${timeZone}:${icsLocal(writtenLocal)}`,
+    wanted: `DTSTART;TZID=${timeZone}:${icsLocal(firstLocal)}`,
+  };
 }
 
 /**
@@ -244,6 +283,12 @@ function rruleLine(series: SeriesTiming): string {
     parts.push(`UNTIL=${formatFloating(endOfDay)}Z`);
   }
   return `RRULE:${parts.join(';')}`;
+}
+
+/** 90 → `PT1H30M`. */
+function icsDuration(minutes: number): string {
+  const hours = Math.floor(minutes / 60);
+  return `PT${hours > 0 ? `${hours}H` : ''}${minutes % 60 > 0 || hours === 0 ? `${minutes % 60}M` : ''}`;
 }
 
 /** `2027-03-29T09:00` → `20270329T090000`. */
