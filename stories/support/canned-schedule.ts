@@ -307,3 +307,94 @@ export function makeSession(init: Partial<Session> = {}): Session {
     updatedAt: init.updatedAt ?? '2026-11-20T10:00:00.000Z',
   };
 }
+
+/**
+ * A teacher's busy month around `today`: the weekly Algebra review (Mondays and Wednesdays 16:00 Berlin;
+ * one cancelled), a Friday Biology group, one-on-ones, a crowded Thursday, and one occurrence live now.
+ * Past occurrences have ended.
+ */
+export function busyMonth(today: Date = new Date()): Occurrence[] {
+  const day = 86_400_000;
+  const midnight = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+  const occurrences: Occurrence[] = [];
+  const now = today.getTime();
+  for (let offset = -35; offset <= 40; offset += 1) {
+    const date = new Date(midnight + offset * day);
+    const weekday = date.getUTCDay();
+    const at = (hourUtc: number, minute = 0) => new Date(date.getTime() + (hourUtc * 60 + minute) * 60_000);
+    const push = (occurrence: Occurrence) => {
+      const ended = Date.parse(occurrence.endsAt) < now && occurrence.status === 'scheduled';
+      occurrences.push(ended ? { ...occurrence, status: 'ended' } : occurrence);
+    };
+    if (weekday === 1 || weekday === 3) {
+      push(
+        makeOccurrence({
+          startsAt: at(15),
+          status: offset === 7 || offset === 8 ? 'cancelled' : 'scheduled',
+        }),
+      );
+    }
+    if (weekday === 5) {
+      push(
+        makeOccurrence({
+          sessionId: 'sess-bio',
+          title: 'Biology lab prep',
+          type: 'group',
+          startsAt: at(9),
+          minutes: 90,
+          inviteeIds: ['s-04', 's-05', 's-06'],
+        }),
+      );
+    }
+    if (weekday === 2 && offset % 2 === 0) {
+      push(
+        makeOccurrence({
+          sessionId: `sess-1on1-${offset}`,
+          title: 'Catch-up with Diego',
+          type: 'one_on_one',
+          startsAt: at(13, 30),
+          minutes: 30,
+          inviteeIds: ['s-04'],
+        }),
+      );
+    }
+    if (weekday === 4) {
+      for (const [index, title] of [
+        'Office hours',
+        'Exam prep',
+        'Project check-in',
+        'Parents evening',
+      ].entries()) {
+        push(
+          makeOccurrence({
+            sessionId: `sess-thu-${index}`,
+            title,
+            type: index % 2 === 0 ? 'group' : 'class',
+            startsAt: at(8 + index * 2),
+            minutes: 45,
+          }),
+        );
+      }
+    }
+  }
+  occurrences.push(
+    makeOccurrence({
+      sessionId: 'sess-live',
+      title: 'Quadratics Q&A',
+      type: 'class',
+      startsAt: new Date(now - 10 * 60_000),
+      minutes: 50,
+      status: 'live',
+    }),
+  );
+  return occurrences;
+}
+
+/** Attendance of a past Algebra review, for the details dialog. */
+export const ALGEBRA_ATTENDANCE: AttendanceEntry[] = [
+  { userId: 's-01', name: 'Amara Okafor', status: 'present', minutes: 58 },
+  { userId: 's-02', name: 'Ben Carter', status: 'late', minutes: 41 },
+  { userId: 's-03', name: 'Chloé Dubois', status: 'left_early', minutes: 22 },
+  { userId: 's-04', name: 'Diego Ramírez', status: 'present', minutes: 60 },
+  { userId: 's-05', name: 'Emma Schmidt', status: 'absent', minutes: 0 },
+];
