@@ -317,6 +317,23 @@ describe('sessionInvitation (METHOD:CANCEL)', () => {
     assert.equal(String(event.getFirstPropertyValue('dtstart')), '2027-03-30T15:00:00');
   });
 
+  it('cancels a one-off session as a whole, without RECURRENCE-ID', () => {
+    const once: SeriesTiming = {
+      start: '2027-03-28T10:00',
+      timeZone: 'Europe/Berlin',
+      durationMinutes: 50,
+      recurrence: null,
+      exceptions: [{ occurrenceStart: new Date('2027-03-28T08:00:00Z'), cancelled: true }],
+    };
+    const ics = sessionInvitation(
+      invitation({ method: 'CANCEL', series: once, occurrenceStart: new Date('2027-03-28T08:00:00Z') }),
+    );
+    const [event] = parse(ics).events as [Component];
+    assert.equal(text(event, 'status'), 'CANCELLED');
+    assert.equal(event.hasProperty('recurrence-id'), false);
+    assert.equal(new ICAL.Event(event).startDate.toJSDate().toISOString(), '2027-03-28T08:00:00.000Z');
+  });
+
   it('refuses to cancel an occurrence the series does not have', () => {
     assert.throws(
       () =>

@@ -53,7 +53,10 @@ export interface SessionInvitationInput extends CalendarEventInput {
   attendees: ReadonlyArray<CalendarPerson>;
   /** `cancelled` for a cancelled series (implied by a CANCEL without `occurrenceStart`). */
   status?: 'confirmed' | 'cancelled';
-  /** With METHOD:CANCEL: cancel only this occurrence (its original start). */
+  /**
+   * With METHOD:CANCEL: cancel only this occurrence (its original start). A REQUEST always carries the
+   * whole series, moved occurrences included, which is how calendar apps take a reschedule.
+   */
   occurrenceStart?: Date;
   /** DTSTAMP; default now. */
   stamp?: Date;
@@ -85,7 +88,8 @@ export function sessionInvitation(input: SessionInvitationInput): string {
     })),
   };
   const stamp = input.stamp ?? new Date();
-  if (input.method === 'CANCEL' && input.occurrenceStart) {
+  // A one-off's only occurrence is the event itself: cancelling it cancels the event.
+  if (input.method === 'CANCEL' && input.occurrenceStart && input.series.recurrence) {
     const occurrence = findOccurrence(input.series, input.occurrenceStart);
     if (!occurrence) throw new RangeError('the series has no occurrence at occurrenceStart');
     calendar.createEvent({
