@@ -410,6 +410,35 @@ describe('SessionsService', () => {
       release();
     });
 
+    it('reloads the loaded ranges when a notification says the schedule changed', async () => {
+      const { sessions } = clientFor(AMARA);
+      await sessions.load(TWO_WEEKS);
+      const release = sessions.connect();
+      await until(() => sources.length === 1, 'streaming');
+
+      // Ada invites Amara: the hub notifies her (session.scheduled); a chat message changes nothing.
+      occurrences = [occurrence('new', MONDAY + 3 * DAY)];
+      const notify = (kind: string) =>
+        (sources[0] as FakeSource).emit('notification', {
+          id: `n-${kind}`,
+          kind,
+          priority: 'normal',
+          title: 'Algebra review',
+          body: '',
+          data: { sessionId: 'new' },
+          createdAt: at(MONDAY),
+          readAt: null,
+        });
+      notify('chat.message');
+      await delay(300);
+      assert.equal(requestsTo('GET', '/v1/sessions').length, 1, 'no reload for a chat message');
+
+      notify('session.scheduled');
+      await until(() => sessions.inRange(TWO_WEEKS).length === 1, 'the new session shows');
+      assert.equal(requestsTo('GET', '/v1/sessions').length, 2);
+      release();
+    });
+
     it('marks a live occurrence ended when GET /v1/live no longer lists it after a reconnect', async () => {
       occurrences = [occurrence('s1', MONDAY, { status: 'live' })];
       const { sessions } = clientFor(AMARA);

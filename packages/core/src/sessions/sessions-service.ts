@@ -21,6 +21,16 @@ type Range = { from: Date; to: Date };
 /** A schedule change seen live makes the loaded ranges load again after this pause (a series edit sends many). */
 const RELOAD_DEBOUNCE_MS = 250;
 
+/**
+ * Notifications that say the user's schedule changed. The hub sends them to invitees whether or not it
+ * also sends `session` events for the change, so they reload the loaded ranges too.
+ */
+const SCHEDULE_NOTIFICATIONS: ReadonlySet<string> = new Set([
+  'session.scheduled',
+  'session.rescheduled',
+  'session.cancelled',
+]);
+
 /** The protocol's `OCCURRENCE_STATUSES`, kept here: importing protocol values would pull zod into the SDK. */
 const STATUSES: ReadonlySet<string> = new Set(['scheduled', 'live', 'ended', 'cancelled']);
 
@@ -69,7 +79,8 @@ function callSession(occurrence: Occurrence): CallSession {
  *   store without asking.
  * - `connect()` (reference counted) holds the live stream: each `session` event is merged by
  *   `occurrenceKey`, and one that changes the schedule (scheduled, moved, cancelled) also reloads the loaded
- *   ranges, since one series edit changes many occurrences. `GET /v1/live` is loaded on connect and on
+ *   ranges, since one series edit changes many occurrences; so does a `session.scheduled`, `.rescheduled` or
+ *   `.cancelled` notification (how invitees hear of a change to their schedule). `GET /v1/live` is loaded on connect and on
  *   every reconnect, so an occurrence that went live (or ended) while the stream was down shows right.
  * - `live` is derived: the occurrences in the store whose status is `live`.
  * - The intents call the hub and take its answers into the store; series changes reload the loaded ranges.
@@ -118,6 +129,9 @@ export class SessionsService implements SessionsApi {
           if (!isOccurrence(data)) return;
           this.#merge([data]);
           if (data.status === 'scheduled' || data.status === 'cancelled') this.#scheduleReload();
+        }),
+        this.#live.on('notification', (notification) => {
+          if (SCHEDULE_NOTIFICATIONS.has(notification.kind)) this.#scheduleReload();
         }),
         this.#live.on('ready', () => void this.#refreshLive()),
       ];
