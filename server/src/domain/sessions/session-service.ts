@@ -339,6 +339,7 @@ export class SessionService {
     let written: StoredNotification[];
     try {
       written = await this.#deps.repository.transaction(async (tx) => {
+        await assertUnchanged(tx, session);
         await tx.update(next);
         await this.#syncReminders(tx, next, now);
         const kept = inviteeIds.filter((id) => !added.includes(id));
@@ -427,6 +428,7 @@ export class SessionService {
     const people = await this.#people(next);
     const what = expanded ? `${next.title} on ${formatWhen(expanded.startsAt, next.timeZone)}` : next.title;
     const written = await this.#deps.repository.transaction(async (tx) => {
+      await assertUnchanged(tx, session);
       await tx.update(next);
       await this.#syncReminders(tx, next, now);
       return this.#enqueue(tx, {
@@ -824,6 +826,7 @@ export class SessionService {
     const before = formatWhen(expanded.startsAt, session.timeZone);
     const after = formatWhen(moved.startsAt, session.timeZone);
     const written = await this.#deps.repository.transaction(async (tx) => {
+      await assertUnchanged(tx, session);
       await tx.update(next);
       await this.#syncReminders(tx, next, now);
       return this.#enqueue(tx, {
@@ -1116,6 +1119,14 @@ function roomRequest(
     name: `session-${session.id}-${occurrence.occurrenceStart.getTime()}`,
     description: `Teacher Hub session ${session.title}`.slice(0, 200),
   };
+}
+
+/** Locks the session; a change committed since it was read (another tab's edit) refuses this one. */
+async function assertUnchanged(tx: SessionTransaction, read: SessionRecord): Promise<void> {
+  const locked = await tx.lock(read.id);
+  if (!locked || locked.sequence !== read.sequence || locked.status !== read.status) {
+    throw new ApiError('CONFLICT', 'This session changed meanwhile; reload it and try again.');
+  }
 }
 
 /** A series with no occurrence at all (an `until` before the start) is refused. */
