@@ -216,6 +216,15 @@ describe('sessionInvitation (METHOD:REQUEST)', () => {
         exceptions: [],
       },
       {
+        // Israel springs forward on the Friday before the last Sunday of March: in 2028 that is not
+        // the last Friday, so the zone's rules cannot be one yearly RRULE each.
+        start: '2027-03-05T09:00',
+        timeZone: 'Asia/Jerusalem',
+        durationMinutes: 60,
+        recurrence: { freq: 'weekly', byWeekday: ['FR'], until: '2028-04-30' },
+        exceptions: [],
+      },
+      {
         start: '2027-01-04T09:00',
         timeZone: 'Asia/Kolkata',
         durationMinutes: 30,
