@@ -636,6 +636,17 @@ describe('scheduled sessions: going live on the local mesh', () => {
     await json<JoinSessionResponse>(await send(hub, 's-03', `/v1/sessions/${session.id}/join`));
     clock.set(new Date('2026-12-07T15:30:00Z'));
     await hub.services.sessions.service.leftRoom(joined.video.roomId, 's-03');
+    await assertError(
+      await send(
+        hub,
+        't-ada',
+        `/v1/sessions/${session.id}`,
+        { scope: 'series', start: '2026-12-08T16:00' },
+        'PATCH',
+      ),
+      409,
+      'CONFLICT',
+    );
   });
 
   it('ends only for the owner: the room closes, and joins are refused after', async () => {

@@ -311,6 +311,16 @@ export class SessionService {
       (request.timeZone !== undefined && request.timeZone !== session.timeZone) ||
       (request.recurrence !== undefined &&
         JSON.stringify(request.recurrence) !== JSON.stringify(session.recurrence));
+    if (renamed) {
+      const states = await this.#deps.repository.occurrenceStates([session.id]);
+      if (states.some((state) => state.status === 'live')) {
+        // Its occurrence would lose its name, and with it the way to end its room.
+        throw new ApiError(
+          'CONFLICT',
+          'An occurrence of this session is live; end it before rescheduling the series.',
+        );
+      }
+    }
     const moved =
       renamed ||
       (request.durationMinutes !== undefined && request.durationMinutes !== session.durationMinutes);
