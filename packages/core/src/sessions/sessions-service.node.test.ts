@@ -358,7 +358,8 @@ describe('SessionsService', () => {
       const { sessions } = clientFor(AMARA);
       await sessions.load(TWO_WEEKS);
       const release = sessions.connect();
-      await until(() => sessions.state.live.length === 1 && sources.length === 1, 'the live sessions load');
+      await until(() => requestsTo('GET', '/v1/live').length === 1 && sources.length === 1, 'live asked');
+      await delay(50);
       assert.equal(sessions.state.live[0]?.sessionId, 'live-now');
       const source = sources[0] as FakeSource;
 
@@ -577,6 +578,18 @@ describe('SessionsService', () => {
       assert.equal(client.calls.store.get().active?.connection, 'left');
       assert.equal(engines[0]?.left, 1);
       assert.equal(hub.requests.length, before);
+    });
+
+    it('holds the live stream while in the room, so the teacher’s end reaches a page that holds nothing else', async () => {
+      occurrences = [occurrence('s1', MONDAY, { status: 'live' })];
+      const client = clientFor(AMARA);
+      await client.sessions.join('s1');
+      await until(() => sources.length === 1, 'the stream opens for the room');
+
+      (sources[0] as FakeSource).emit('session', occurrence('s1', MONDAY, { status: 'ended' }));
+
+      await until(() => client.calls.store.get().active?.connection === 'ended', 'the call ends');
+      assert.equal((sources[0] as FakeSource).closed, true, 'out of the room, the stream is let go');
     });
 
     it('the owner’s calls.end() ends the occurrence through the session route', async () => {

@@ -8,7 +8,7 @@ import type {
 } from '@teacher-hub/protocol';
 import type { HubApi } from '../api.ts';
 import type { CallsService } from '../calls/calls-service.ts';
-import type { CallSession } from '../calls/call-types.ts';
+import type { ActiveCall, CallSession } from '../calls/call-types.ts';
 import { HubApiError } from '../errors.ts';
 import type { LiveStream } from '../notifications/live-stream.ts';
 import { createStore } from '../store.ts';
@@ -312,6 +312,31 @@ export class SessionsService implements SessionsApi {
   }
 
   async join(sessionId: string): Promise<void> {
+    // The live stream is held while the page is in the room, so that the teacher's end reaches it.
+    const release = this.connect();
+    try {
+      await this.#joinRoom(sessionId);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const inRoom = (active: ActiveCall | null) =>
+      active?.session?.sessionId === sessionId && !['left', 'ended', 'failed'].includes(active.connection);
+    if (!inRoom(this.#calls.store.get().active)) {
+      release();
+      return;
+    }
+    const stop = this.#calls.store.subscribe(
+      (callsState) => callsState.active,
+      (active) => {
+        if (inRoom(active)) return;
+        stop();
+        release();
+      },
+    );
+  }
+
+  async #joinRoom(sessionId: string): Promise<void> {
     await this.#calls.joinSession(sessionId, {
       join: async () => {
         const { occurrence, video } = await this.#api.joinSession(sessionId);
