@@ -118,6 +118,18 @@ describe('<upcoming-sessions>', () => {
     expect(text(items(element)[0]!.querySelector('time'))).to.equal(`Tomorrow at ${clock}`);
   });
 
+  it('says a session past its start is waiting for the teacher until she starts it', async () => {
+    const due = fromNow(-5 * 60);
+    const sessions = new CannedSessions([makeOccurrence({ startsAt: due })]);
+    const element = await listFor(sessions);
+    await listed(element, 1);
+    const clock = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' }).format(due);
+    expect(text(items(element)[0]!.querySelector('time'))).to.equal(
+      `Due at ${clock}, waiting for the teacher`,
+    );
+    expect(root(element).querySelector('[part="join-button"]')).to.equal(null);
+  });
+
   it('shows `limit` sessions and reveals the rest on demand', async () => {
     const sessions = new CannedSessions(
       Array.from({ length: 7 }, (_, index) =>
