@@ -4,25 +4,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout } from 'node:timers/promises';
-import type {
-  AttendanceResponse,
-  CalendarFeedResponse,
-  CreateSessionRequest,
-  DirectorySync,
-  JoinSessionResponse,
-  LiveNow,
-  Occurrence,
-  OccurrenceList,
-  OccurrenceResponse,
-  Session,
-  SessionResponse,
+import {
+  MESH_CLOSE,
+  type AttendanceResponse,
+  type CalendarFeedResponse,
+  type CreateSessionRequest,
+  type DirectorySync,
+  type JoinSessionResponse,
+  type LiveNow,
+  type Occurrence,
+  type OccurrenceList,
+  type OccurrenceResponse,
+  type Session,
+  type SessionResponse,
 } from '@teacher-hub/protocol';
 import ICAL from 'ical.js';
 import { sql } from 'kysely';
+import { WebSocket } from 'ws';
 import { DEMO_DIRECTORY } from './adapters/directory/demo-directory.ts';
 import type { LiveEvent } from './adapters/live/live-bus.ts';
 import type { ChatList } from './domain/chat/chat-api.ts';
 import { fixedClock } from './domain/clock.ts';
+import { serveHub, type ServedHub } from './serve.ts';
 import { streamChannels } from './testing/chat.ts';
 import { assertError, json, jsonBody } from './testing/http.ts';
 import { startHmsPeer, type HmsPeer } from './testing/peers/hms-peer.ts';
@@ -865,6 +868,90 @@ describe('reminders across a restart, on the real clock', () => {
     assert.deepEqual(
       sent.map((row) => [row.user_id, row.title]),
       [['s-05', 'Algebra review starts in 1 minute']],
+    );
+  });
+});
+
+describe('scheduled sessions on the local mesh, served over HTTP (the real clock)', () => {
+  let hub: TestApp;
+  let served: ServedHub;
+
+  before(async () => {
+    hub = await createTestApp();
+    served = await serveHub(hub.services, hub.app, { port: 0, hostname: '127.0.0.1' });
+  });
+  after(async () => {
+    served?.server.close();
+    await hub?.close();
+  });
+
+  /** Opens the grant's signalling socket on this test's server and waits for the relay's welcome. */
+  async function connect(
+    video: JoinSessionResponse['video'],
+  ): Promise<{ socket: WebSocket; closed: Promise<number> }> {
+    assert.ok(video.signalUrl);
+    const url = new URL(video.signalUrl);
+    const socket = new WebSocket(
+      `ws://127.0.0.1:${served.address.port}${url.pathname}?token=${encodeURIComponent(video.authToken)}`,
+    );
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      socket.on('message', (data: Buffer) => {
+        if ((JSON.parse(data.toString()) as { type: string }).type === 'welcome') resolve();
+      });
+      socket.on('error', reject);
+      socket.on('close', (code) => reject(new Error(`closed with ${code} before the welcome`)));
+    });
+    return { socket, closed };
+  }
+
+  async function stays(sessionId: string): Promise<Array<{ user_id: string; open: boolean }>> {
+    const { rows } = await sql<{ user_id: string; open: boolean }>`
+      select user_id, left_at is null as open from session_attendance where session_id = ${sessionId} order by user_id
+    `.execute(hub.services.database.db);
+    return rows;
+  }
+
+  it('admits peers to a live occurrence’s room, records who left, and locks the room at the end', async () => {
+    const start = new Date(Math.ceil(Date.now() / MINUTE) * MINUTE + 10 * MINUTE);
+    const session = await schedule(hub, {
+      ...ALGEBRA_REVIEW,
+      start: start.toISOString().slice(0, 16),
+      timeZone: 'UTC',
+      recurrence: undefined,
+      inviteeIds: ['s-01'],
+    });
+    await json<OccurrenceResponse>(await send(hub, 't-ada', `/v1/sessions/${session.id}/start`));
+    const teacher = await json<JoinSessionResponse>(
+      await send(hub, 't-ada', `/v1/sessions/${session.id}/join`),
+    );
+    const student = await json<JoinSessionResponse>(
+      await send(hub, 's-01', `/v1/sessions/${session.id}/join`),
+    );
+    assert.equal(student.video.engine, 'mesh');
+    assert.equal(student.video.roomId, teacher.video.roomId);
+
+    const ada = await connect(teacher.video);
+    const amara = await connect(student.video);
+    amara.socket.close();
+    const deadline = Date.now() + 5_000;
+    while (
+      Date.now() < deadline &&
+      (await stays(session.id)).some((row) => row.user_id === 's-01' && row.open)
+    ) {
+      await setTimeout(50);
+    }
+    assert.deepEqual(await stays(session.id), [
+      { user_id: 's-01', open: false },
+      { user_id: 't-ada', open: true },
+    ]);
+
+    await json<OccurrenceResponse>(await send(hub, 't-ada', `/v1/sessions/${session.id}/end`));
+    assert.equal(await ada.closed, MESH_CLOSE.ended, 'the end closes the room for those in it');
+    await assert.rejects(connect(student.video), /closed with 4410/, 'and nobody gets back in');
+    assert.deepEqual(
+      (await stays(session.id)).map((row) => row.open),
+      [false, false],
     );
   });
 });
