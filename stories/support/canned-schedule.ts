@@ -330,7 +330,7 @@ export function busyMonth(today: Date = new Date()): Occurrence[] {
       push(
         makeOccurrence({
           startsAt: at(15),
-          status: offset === 7 || offset === 8 ? 'cancelled' : 'scheduled',
+          status: weekday === 3 && offset > 3 && offset <= 10 ? 'cancelled' : 'scheduled',
         }),
       );
     }

@@ -139,7 +139,10 @@ export function formatDay(dayKey: string, options: Intl.DateTimeFormatOptions, l
   return new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' }).format(utcDate(dayKey));
 }
 
-/** `16:00`-style time of `instant` in `timeZone`, in the user's locale. */
+/** The time of `instant` in `timeZone` as the user's locale writes it: `16:00`, `00:30` or `4:00 PM`. */
 export function formatTime(instant: Date, timeZone: string, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit' }).format(instant);
+  const cycle = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hourCycle;
+  // 24-hour clocks pad the hour (00:30); 12-hour ones do not (4:00 PM).
+  const hour = cycle === 'h23' || cycle === 'h24' ? '2-digit' : 'numeric';
+  return new Intl.DateTimeFormat(locale, { timeZone, hour, minute: '2-digit' }).format(instant);
 }

@@ -66,6 +66,15 @@ const NARROW_QUERY = '(max-width: 40rem)';
 
 type Confirming = 'cancel' | 'edit' | undefined;
 
+/** What a month cell lists: the first few by time, but never without the live ones. */
+function cellOccurrences(occurrences: Occurrence[]): Occurrence[] {
+  if (occurrences.length <= MONTH_CELL_LIMIT) return occurrences;
+  const live = occurrences.filter((occurrence) => occurrence.status === 'live').slice(0, MONTH_CELL_LIMIT);
+  const others = occurrences.filter((occurrence) => occurrence.status !== 'live');
+  const kept = new Set([...live, ...others.slice(0, MONTH_CELL_LIMIT - live.length)]);
+  return occurrences.filter((occurrence) => kept.has(occurrence));
+}
+
 /**
  * The scheduled sessions of the signed-in user on a calendar: a teacher's own sessions (scheduled, live
  * and past), a student's invitations. Occurrences are loaded for the visible period and kept current by
@@ -77,8 +86,8 @@ type Confirming = 'cancel' | 'edit' | undefined;
  *   and cancelled ones struck through.
  * - **Details**: clicking an occurrence (or Enter) opens a dialog with its time, type, invitees and status,
  *   and the actions of the user's role. The owner: Start (when due), Join (when live), Open chat, Edit,
- *   Cancel (this occurrence or the whole series) and, once it is over, Attendance. An invitee: Join (when
- *   live) and Open chat.
+ *   Cancel (this occurrence or the whole series), End for everyone (when live) and, once it is over,
+ *   Attendance. An invitee: Join (when live) and Open chat.
  *
  * Keyboard: in the month grid the arrow keys move between days, Home / End to the week's ends, Page Up /
  * Page Down by a month; Tab reaches the occurrences and every control; Escape closes the details.
@@ -403,6 +412,11 @@ export class SessionCalendar extends HubElement {
     if (sessions) void this.#act(() => sessions.join(occurrence.sessionId), true);
   }
 
+  #end(occurrence: Occurrence): void {
+    const sessions = this.#sessions;
+    if (sessions) void this.#act(() => sessions.end(occurrence.sessionId, occurrence.occurrenceStart));
+  }
+
   #openChat(occurrence: Occurrence): void {
     emit(this, 'hub-open-chat', { chatId: occurrence.chatId });
     this.#close();
@@ -592,7 +606,7 @@ export class SessionCalendar extends HubElement {
           html`<div role="row" class="grid-row">
             ${days.map((day) => {
               const occurrences = byDay.get(day) ?? [];
-              const shown = occurrences.slice(0, MONTH_CELL_LIMIT);
+              const shown = cellOccurrences(occurrences);
               const more = occurrences.length - shown.length;
               const isToday = day === today;
               const label = `${formatDay(day, { weekday: 'long', day: 'numeric', month: 'long' }, this.#locale)}${
@@ -787,6 +801,7 @@ export class SessionCalendar extends HubElement {
     return html`<div class="actions" role="group" aria-label="Actions">
       ${owner && this.#isDue(occurrence) ? action('Start', () => this.#start(occurrence), true) : nothing}
       ${live ? action('Join', () => this.#join(occurrence), true) : nothing}
+      ${owner && live ? action('End for everyone', () => this.#end(occurrence)) : nothing}
       ${action('Open chat', () => this.#openChat(occurrence))}
       ${owner && !cancelled && !past && !live ? action('Edit', () => this.#askEdit(occurrence)) : nothing}
       ${owner && !cancelled && !past && !live ? action('Cancel session', () => (this.confirming = 'cancel')) : nothing}

@@ -466,7 +466,7 @@ export default css`
     background: var(--_type);
     margin-inline-end: var(--_hub-space-1);
   }
-  .status-live {
+  .facts .status-live {
     color: var(--_hub-color-danger);
     font-weight: var(--_hub-font-weight-strong);
   }

@@ -352,6 +352,23 @@ describe('<session-calendar>', () => {
       await waitUntil(() => chip(element, due).querySelector('[part="live-mark"]'), 'not live', WAIT);
     });
 
+    it('lets the owner of a live occurrence join it or end it for everyone', async () => {
+      const live = makeOccurrence({ startsAt: new Date(Date.now() - 10 * 60_000), status: 'live' });
+      const sessions = new CannedSchedule([live]);
+      const element = await calendarFor('t-ada', sessions, { date: '' });
+      const details = await openDetails(element, live);
+      expect(buttons(details.querySelector('.actions')!).map(text)).to.deep.equal([
+        'Join',
+        'End for everyone',
+        'Open chat',
+      ]);
+      button(details, 'End for everyone').click();
+      await waitUntil(() => text(details.querySelector('.status')) === 'Ended', 'not ended', WAIT);
+      expect(sessions.calls('end')).to.deep.equal([
+        { method: 'end', sessionId: 'sess-algebra', occurrenceStart: live.occurrenceStart },
+      ]);
+    });
+
     it('lists the attendance of a past occurrence', async () => {
       const past = makeOccurrence({ startsAt: '2026-11-02T15:00:00Z', status: 'ended' });
       const sessions = new CannedSchedule([past]);

@@ -216,6 +216,7 @@ export function describeRecurrence(values: SchedulerValues, locale?: string): st
  * @csspart cancel-session - The edit mode's Cancel session button.
  *
  * @cssproperty --hub-session-scheduler-max-width - Width of the form. Default 44rem.
+ * @cssproperty --hub-session-scheduler-picker-height - Height after which the invitee list scrolls. Default 16rem.
  */
 export class SessionScheduler extends HubElement {
   static override styles: CSSResultGroup = [HubElement.styles, styles];

@@ -204,6 +204,9 @@ export default css`
   .question #question {
     font-weight: var(--_hub-font-weight-strong);
   }
+  student-picker {
+    --hub-student-picker-max-height: var(--hub-session-scheduler-picker-height, 16rem);
+  }
   .status:empty {
     display: none;
   }
