@@ -254,9 +254,59 @@ describe('sessionInvitation (METHOD:REQUEST)', () => {
     // 02:30 does not exist that day; RFC 5545 (3.3.5) reads it as 03:30 CEST, as the hub does. Written
     // as 03:30, every later day would be at 03:30 instead of 02:30.
     assert.match(ics, /^DTSTART;TZID=Europe\/Berlin:20270328T023000\r$/m);
-    // ical.js reads the missing 02:30 of the first day its own way; the days after must agree.
-    assert.deepEqual(expandWithIcalJs(ics).slice(1), expandWithHub(fromGapDay).slice(1));
-    assert.deepEqual(expandWithHub(fromGapDay)[1], ['2027-03-29T00:30:00.000Z', '2027-03-29T01:00:00.000Z']);
+    // ical.js reads a missing 02:30 its own way, so that occurrence also gets a VEVENT pinning 03:30.
+    assert.deepEqual(expandWithIcalJs(ics), expandWithHub(fromGapDay));
+    assert.deepEqual(expandWithIcalJs(ics), [
+      ['2027-03-28T01:30:00.000Z', '2027-03-28T02:00:00.000Z'],
+      ['2027-03-29T00:30:00.000Z', '2027-03-29T01:00:00.000Z'],
+      ['2027-03-30T00:30:00.000Z', '2027-03-30T01:00:00.000Z'],
+    ]);
+  });
+
+  it('pins occurrences at a time that does not exist or happens twice, and names them by the rule’s time', () => {
+    const nightly: SeriesTiming = {
+      start: '2027-03-26T02:30',
+      timeZone: 'Europe/Berlin',
+      durationMinutes: 45,
+      recurrence: { freq: 'daily', count: 4 },
+      exceptions: [],
+    };
+    const berlin = sessionInvitation(invitation({ series: nightly }));
+    assert.deepEqual(expandWithIcalJs(berlin), expandWithHub(nightly));
+    assert.match(berlin, /^RECURRENCE-ID;TZID=Europe\/Berlin:20270328T023000\r$/m);
+
+    const cancelledInGap = sessionInvitation(
+      invitation({
+        series: {
+          ...nightly,
+          exceptions: [{ occurrenceStart: new Date('2027-03-28T01:30:00Z'), cancelled: true }],
+        },
+      }),
+    );
+    assert.match(cancelledInGap, /^EXDATE;TZID=Europe\/Berlin:20270328T023000\r$/m);
+    assert.equal(expandWithIcalJs(cancelledInGap).length, 3);
+
+    const movedFromGap: SeriesTiming = {
+      ...nightly,
+      exceptions: [
+        { occurrenceStart: new Date('2027-03-28T01:30:00Z'), cancelled: false, start: '2027-03-28T20:00' },
+      ],
+    };
+    assert.deepEqual(
+      expandWithIcalJs(sessionInvitation(invitation({ series: movedFromGap }))),
+      expandWithHub(movedFromGap),
+    );
+
+    const fallBack: SeriesTiming = {
+      start: '2026-10-30T01:30',
+      timeZone: 'America/New_York',
+      durationMinutes: 30,
+      recurrence: { freq: 'daily', count: 4 },
+      exceptions: [],
+    };
+    const newYork = sessionInvitation(invitation({ series: fallBack }));
+    assert.deepEqual(expandWithIcalJs(newYork), expandWithHub(fallBack));
+    assert.deepEqual(expandWithHub(fallBack)[2], ['2026-11-01T05:30:00.000Z', '2026-11-01T06:00:00.000Z']);
   });
 
   it('writes a one-off session as a single event without RRULE', () => {

@@ -14,7 +14,7 @@ import {
   originalLocalStarts,
   seriesWeekdays,
 } from '../../domain/recurrence/index.ts';
-import type { SeriesTiming } from '../../domain/recurrence/index.ts';
+import type { ExpandedOccurrence, SeriesTiming } from '../../domain/recurrence/index.ts';
 import { formatFloating, vtimezone } from './vtimezone.ts';
 
 /*
@@ -92,17 +92,18 @@ export function sessionInvitation(input: SessionInvitationInput): string {
   if (input.method === 'CANCEL' && input.occurrenceStart && input.series.recurrence) {
     const occurrence = findOccurrence(input.series, input.occurrenceStart);
     if (!occurrence) throw new RangeError('the series has no occurrence at occurrenceStart');
-    calendar.createEvent({
-      ...eventBasics(input, stamp),
-      ...people,
-      ...singleTimes(input.series.timeZone, occurrence),
-      status: ICalEventStatus.CANCELLED,
-    });
-    return calendar.toString();
+    const fix = addOccurrence(
+      calendar,
+      { ...eventBasics(input, stamp), ...people, status: ICalEventStatus.CANCELLED },
+      input.series.timeZone,
+      occurrence,
+      ruleLocals(input.series)(occurrence.occurrenceStart),
+    );
+    return applyLineFixes(calendar.toString(), fix ? [fix] : []);
   }
   const cancelled = input.method === 'CANCEL' || input.status === 'cancelled';
-  const fix = addSeries(calendar, input, stamp, cancelled, people);
-  return withRuleStarts(calendar.toString(), fix ? [fix] : []);
+  const fixes = addSeries(calendar, input, stamp, cancelled, people);
+  return applyLineFixes(calendar.toString(), fixes);
 }
 
 /** A subscribable calendar (METHOD:PUBLISH, X-WR-CALNAME) of the given sessions. */
@@ -113,10 +114,10 @@ export function calendarFeed(input: CalendarFeedInput): string {
   );
   calendar.name(input.name);
   const stamp = input.stamp ?? new Date();
-  const fixes = input.events.flatMap(
-    (event) => addSeries(calendar, event, stamp, event.cancelled ?? false, {}) ?? [],
+  const fixes = input.events.flatMap((event) =>
+    addSeries(calendar, event, stamp, event.cancelled ?? false, {}),
   );
-  return withRuleStarts(calendar.toString(), fixes);
+  return applyLineFixes(calendar.toString(), fixes);
 }
 
 function newCalendar(method: ICalCalendarMethod, series: ReadonlyArray<SeriesTiming>): ICalCalendar {
@@ -149,21 +150,21 @@ function eventBasics(event: CalendarEventInput, stamp: Date) {
 }
 
 /**
- * A main VEVENT's DTSTART as the rule's local time where that time does not exist. ical-generator writes
- * instants, so a series whose first occurrence falls in a spring-forward gap (02:30 on the day clocks go
- * from 02:00 to 03:00) would get DTSTART 03:30 and every later occurrence at 03:30 too. RFC 5545 reads
- * a DTSTART in the gap as the hub does (moved forward by the gap), so the rule's 02:30 goes in instead.
+ * A line ical-generator wrote that must read otherwise, in the VEVENTs of one UID. It writes instants,
+ * and an instant's local time is not always the rule's: where the rule's time does not exist (02:30 on
+ * the spring-forward day is really 03:30), DTSTART, EXDATE and RECURRENCE-ID must still say 02:30, or
+ * calendar apps would repeat 03:30 or fail to match the occurrence.
  */
-interface RuleStartFix {
+interface LineFix {
   uid: string;
   written: string;
   wanted: string;
 }
 
-function withRuleStarts(ics: string, fixes: ReadonlyArray<RuleStartFix>): string {
+function applyLineFixes(ics: string, fixes: ReadonlyArray<LineFix>): string {
   let fixed = ics;
   for (const { uid, written, wanted } of fixes) {
-    // The main VEVENT is the first with this UID (moved occurrences follow it).
+    // The main VEVENT is the first with this UID; the occurrences' VEVENTs follow it.
     const eventAt = fixed.indexOf(`BEGIN:VEVENT\r\nUID:${uid}\r\n`);
     const lineAt = fixed.indexOf(`\r\n${written}\r\n`, eventAt);
     if (eventAt < 0 || lineAt < 0) continue;
@@ -172,9 +173,45 @@ function withRuleStarts(ics: string, fixes: ReadonlyArray<RuleStartFix>): string
   return fixed;
 }
 
+/** The rule's local time of each original occurrence (the first `MAX_OCCURRENCES`), by instant. */
+function ruleLocals(series: SeriesTiming): (instant: Date) => string {
+  const byInstant = new Map(
+    originalLocalStarts(series).map((local) => [localToInstant(local, series.timeZone).getTime(), local]),
+  );
+  return (instant) => byInstant.get(instant.getTime()) ?? instantToLocal(instant, series.timeZone);
+}
+
+/** Whether calendar apps may read this local time differently: it does not exist, or happens twice. */
+function atDstEdge(local: string, timeZone: string): boolean {
+  return (
+    isRepeatedLocal(local, timeZone) || instantToLocal(localToInstant(local, timeZone), timeZone) !== local
+  );
+}
+
 /**
- * The series' main VEVENT (RRULE, EXDATE) and one VEVENT per moved occurrence; returns the DTSTART to
- * rewrite when the first occurrence's local time does not exist.
+ * A VEVENT for one occurrence (moved, cancelled, or pinned at a DST edge) with a RECURRENCE-ID in the
+ * rule's local time, which every app matches to the occurrence its own expansion makes there.
+ */
+function addOccurrence(
+  calendar: ICalCalendar,
+  event: Omit<ICalEventData, 'timezone' | 'start' | 'end' | 'recurrenceId'> & { id: string },
+  timeZone: string,
+  occurrence: { occurrenceStart: Date; startsAt: Date; endsAt: Date },
+  ruleLocal: string,
+): LineFix | undefined {
+  const times = singleTimes(timeZone, occurrence);
+  calendar.createEvent({ ...event, ...times });
+  const written =
+    times.timezone === null
+      ? `RECURRENCE-ID:${formatFloating(occurrence.occurrenceStart)}Z`
+      : `RECURRENCE-ID;TZID=${timeZone}:${icsLocal(instantToLocal(occurrence.occurrenceStart, timeZone))}`;
+  const wanted = `RECURRENCE-ID;TZID=${timeZone}:${icsLocal(ruleLocal)}`;
+  return written === wanted ? undefined : { uid: event.id, written, wanted };
+}
+
+/**
+ * The series' main VEVENT (RRULE, EXDATE, DURATION) and one VEVENT per moved occurrence and per
+ * occurrence at a DST edge; returns the lines to rewrite afterwards.
  */
 function addSeries(
   calendar: ICalCalendar,
@@ -182,11 +219,11 @@ function addSeries(
   stamp: Date,
   cancelled: boolean,
   people: Pick<ICalEventData, 'organizer' | 'attendees'>,
-): RuleStartFix | undefined {
+): LineFix[] {
   const { series } = event;
   const timeZone = series.timeZone;
   const status = cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED;
-  const zoned = (instant: Date): TZDate => new TZDate(instant.getTime(), timeZone);
+  const basics = { ...eventBasics(event, stamp), ...people, status };
 
   if (!series.recurrence) {
     const startsAt = localToInstant(series.start, timeZone);
@@ -196,32 +233,38 @@ function addSeries(
       cancelled: false,
     };
     calendar.createEvent({
-      ...eventBasics(event, stamp),
-      ...people,
+      ...basics,
       ...singleTimes(timeZone, { startsAt: occurrence.startsAt, endsAt: occurrence.endsAt }),
       status: cancelled || occurrence.cancelled ? ICalEventStatus.CANCELLED : status,
     });
-    return undefined;
+    return [];
   }
 
+  const ruleLocalOf = ruleLocals(series);
   // DTSTART is the first occurrence the rule makes (RFC 5545 counts DTSTART as one even when it does not
   // match BYDAY; rrule.js does not), so COUNT means the same to both.
   const firstLocal = originalLocalStarts(series, 1)[0] ?? series.start;
   const firstStart = localToInstant(firstLocal, timeZone);
   const exdates: string[] = [];
-  const moved: Array<{ occurrenceStart: Date; startsAt: Date; endsAt: Date }> = [];
+  const ownEvents = new Map<number, ExpandedOccurrence>();
   for (const exception of series.exceptions) {
     const occurrence = findOccurrence(series, exception.occurrenceStart);
-    if (!occurrence) continue;
-    if (occurrence.cancelled) exdates.push(icsLocal(instantToLocal(occurrence.occurrenceStart, timeZone)));
-    else if (occurrence.moved) moved.push(occurrence);
+    if (occurrence?.cancelled) exdates.push(icsLocal(ruleLocalOf(occurrence.occurrenceStart)));
+    else if (occurrence?.moved) ownEvents.set(occurrence.occurrenceStart.getTime(), occurrence);
+  }
+  // Where the rule's time does not exist or happens twice, apps differ (RFC 5545 agrees with the hub;
+  // ical.js does not), so those occurrences get a VEVENT of their own that pins the hub's instant.
+  for (const local of originalLocalStarts(series)) {
+    if (!atDstEdge(local, timeZone)) continue;
+    const occurrence = findOccurrence(series, localToInstant(local, timeZone));
+    if (occurrence && !occurrence.cancelled && !ownEvents.has(occurrence.occurrenceStart.getTime())) {
+      ownEvents.set(occurrence.occurrenceStart.getTime(), occurrence);
+    }
   }
   calendar.createEvent({
-    ...eventBasics(event, stamp),
-    ...people,
+    ...basics,
     timezone: timeZone,
-    start: zoned(firstStart),
-    status,
+    start: new TZDate(firstStart.getTime(), timeZone),
     // ical-generator writes these lines as given. DURATION rather than DTEND: every occurrence lasts
     // exactly that long, also one that spans a DST change or starts in a gap, where a local DTEND
     // minus DTSTART would not be the session's length.
@@ -231,28 +274,36 @@ function addSeries(
       `DURATION:${icsDuration(series.durationMinutes)}`,
     ].join('\r\n'),
   });
-  for (const occurrence of moved) {
-    calendar.createEvent({
-      ...eventBasics(event, stamp),
-      ...people,
-      ...singleTimes(timeZone, occurrence),
-      status,
+  const fixes: LineFix[] = [];
+  const writtenStart = instantToLocal(firstStart, timeZone);
+  if (writtenStart !== firstLocal) {
+    fixes.push({
+      uid: event.uid,
+      written: `DTSTART;TZID=${timeZone}:${icsLocal(writtenStart)}`,
+      wanted: `DTSTART;TZID=${timeZone}:${icsLocal(firstLocal)}`,
     });
   }
-  const writtenLocal = instantToLocal(firstStart, timeZone);
-  if (writtenLocal === firstLocal) return undefined;
-  return {
-    uid: event.uid,
-    written: `DTSTART;TZID=${timeZone}:${icsLocal(writtenLocal)}`,
-    wanted: `DTSTART;TZID=${timeZone}:${icsLocal(firstLocal)}`,
-  };
+  const inOrder = [...ownEvents.values()].sort(
+    (a, b) => a.occurrenceStart.getTime() - b.occurrenceStart.getTime(),
+  );
+  for (const occurrence of inOrder) {
+    const fix = addOccurrence(
+      calendar,
+      basics,
+      timeZone,
+      occurrence,
+      ruleLocalOf(occurrence.occurrenceStart),
+    );
+    if (fix) fixes.push(fix);
+  }
+  return fixes;
 }
 
 /**
- * DTSTART, DTEND (and RECURRENCE-ID) of a single event: a one-off, a moved occurrence, a cancelled one.
- * In the series' zone, except when one of the times happens twice there (the hour repeated when clocks
- * fall back): RFC 5545 means the first, but parsers differ (ical.js takes the second), and a UTC time
- * is read the same everywhere. A single event needs no zone to repeat in, so nothing is lost.
+ * DTSTART and DTEND of a single event: a one-off or one occurrence. In the series' zone, except when a
+ * time happens twice there (the hour repeated when clocks fall back): RFC 5545 means the first, but
+ * parsers differ (ical.js takes the second), and a UTC time is read the same everywhere. A single event
+ * needs no zone to repeat in, so nothing is lost.
  */
 function singleTimes(
   timeZone: string,
