@@ -18,7 +18,7 @@ import type {
   SessionsApi,
   SessionsState,
 } from '../../packages/elements/src/session-calendar/sessions-client.ts';
-import { occurrenceKey } from '../../packages/elements/src/session-calendar/sessions-client.ts';
+import { occurrenceKey } from '@teacher-hub/core';
 
 /** One intent the element asked for, in order. */
 export type CannedScheduleCall =

@@ -1,14 +1,12 @@
 import { decodeTokenClaims } from '@teacher-hub/core';
-import type { HubClient } from '@teacher-hub/core';
-// `client.sessions` and its types are being added to `@teacher-hub/core`; until its index exports them,
-// the types come from the contract file itself (types only: nothing from here reaches the bundle).
-import type { SessionsApi, SessionsState } from '../../../core/src/sessions/session-types.ts';
+import type { HubClient, SessionsApi } from '@teacher-hub/core';
 
-export type { SessionsApi, SessionsState };
+export { occurrenceKey } from '@teacher-hub/core';
+export type { SessionsApi, SessionsState } from '@teacher-hub/core';
 
-/** The client's sessions service (`client.sessions`), or `undefined` without a client or before it exists. */
+/** The client's sessions service (`client.sessions`), or `undefined` without a client. */
 export function sessionsOf(client: HubClient | undefined): SessionsApi | undefined {
-  return (client as { sessions?: SessionsApi } | undefined)?.sessions;
+  return client?.sessions;
 }
 
 /** Who is signed in, as the calendar needs it: the id (owners get the teacher's actions) and the role. */
@@ -26,7 +24,3 @@ export async function signedInUser(client: HubClient): Promise<SignedInUser> {
   const { user } = await client.api.me();
   return { id: user.id, role: user.role };
 }
-
-/** The store key of an occurrence (as `occurrenceKey` in core). */
-export const occurrenceKey = (occurrence: { sessionId: string; occurrenceStart: string }): string =>
-  `${occurrence.sessionId}|${occurrence.occurrenceStart}`;
