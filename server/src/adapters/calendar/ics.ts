@@ -1,4 +1,4 @@
-import { TZDate } from '@date-fns/tz';
+import { TZDate, tzScan } from '@date-fns/tz';
 import ical, {
   ICalAttendeeRole,
   ICalAttendeeStatus,
@@ -26,6 +26,7 @@ import { formatFloating, vtimezone } from './vtimezone.ts';
  */
 
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 const PRODUCT = { company: 'Teacher Hub', product: 'Teacher Hub', language: 'EN' };
 
 /** Someone on an invitation: the teacher (organizer) or an invited student. */
@@ -97,7 +98,7 @@ export function sessionInvitation(input: SessionInvitationInput): string {
       { ...eventBasics(input, stamp), ...people, status: ICalEventStatus.CANCELLED },
       input.series.timeZone,
       occurrence,
-      ruleLocals(input.series)(occurrence.occurrenceStart),
+      ruleLocals(input.series, dstEdgeStarts(input.series))(occurrence.occurrenceStart),
     );
     return applyLineFixes(calendar.toString(), fix ? [fix] : []);
   }
@@ -173,19 +174,43 @@ function applyLineFixes(ics: string, fixes: ReadonlyArray<LineFix>): string {
   return fixed;
 }
 
-/** The rule's local time of each original occurrence (the first `MAX_OCCURRENCES`), by instant. */
-function ruleLocals(series: SeriesTiming): (instant: Date) => string {
-  const byInstant = new Map(
-    originalLocalStarts(series).map((local) => [localToInstant(local, series.timeZone).getTime(), local]),
+/**
+ * The series' original local starts (the first `MAX_OCCURRENCES`) that calendar apps may read
+ * differently: the time does not exist that day, or happens twice. Only days next to one of the zone's
+ * offset changes are checked, so a long series costs little.
+ */
+function dstEdgeStarts(series: SeriesTiming): string[] {
+  const locals = originalLocalStarts(series);
+  const timeZone = series.timeZone;
+  const first = locals[0];
+  const last = locals.at(-1);
+  if (first === undefined || last === undefined) return [];
+  // Local times read as UTC are within a day of their instants; two days either side cover them.
+  const changes = tzScan(timeZone, {
+    start: new Date(Date.parse(`${first}Z`) - 2 * DAY),
+    end: new Date(Date.parse(`${last}Z`) + 2 * DAY),
+  });
+  const days = new Set(
+    changes.flatMap((change) =>
+      [-DAY, 0, DAY].map((shift) =>
+        instantToLocal(new Date(change.date.getTime() + shift), timeZone).slice(0, 10),
+      ),
+    ),
   );
-  return (instant) => byInstant.get(instant.getTime()) ?? instantToLocal(instant, series.timeZone);
+  return locals.filter(
+    (local) =>
+      days.has(local.slice(0, 10)) &&
+      (isRepeatedLocal(local, timeZone) ||
+        instantToLocal(localToInstant(local, timeZone), timeZone) !== local),
+  );
 }
 
-/** Whether calendar apps may read this local time differently: it does not exist, or happens twice. */
-function atDstEdge(local: string, timeZone: string): boolean {
-  return (
-    isRepeatedLocal(local, timeZone) || instantToLocal(localToInstant(local, timeZone), timeZone) !== local
+/** An original occurrence's local time in the rule, by its instant (they differ in a DST gap). */
+function ruleLocals(series: SeriesTiming, edgeStarts: ReadonlyArray<string>): (instant: Date) => string {
+  const byInstant = new Map(
+    edgeStarts.map((local) => [localToInstant(local, series.timeZone).getTime(), local]),
   );
+  return (instant) => byInstant.get(instant.getTime()) ?? instantToLocal(instant, series.timeZone);
 }
 
 /**
@@ -240,7 +265,8 @@ function addSeries(
     return [];
   }
 
-  const ruleLocalOf = ruleLocals(series);
+  const edgeStarts = dstEdgeStarts(series);
+  const ruleLocalOf = ruleLocals(series, edgeStarts);
   // DTSTART is the first occurrence the rule makes (RFC 5545 counts DTSTART as one even when it does not
   // match BYDAY; rrule.js does not), so COUNT means the same to both.
   const firstLocal = originalLocalStarts(series, 1)[0] ?? series.start;
@@ -254,8 +280,7 @@ function addSeries(
   }
   // Where the rule's time does not exist or happens twice, apps differ (RFC 5545 agrees with the hub;
   // ical.js does not), so those occurrences get a VEVENT of their own that pins the hub's instant.
-  for (const local of originalLocalStarts(series)) {
-    if (!atDstEdge(local, timeZone)) continue;
+  for (const local of edgeStarts) {
     const occurrence = findOccurrence(series, localToInstant(local, timeZone));
     if (occurrence && !occurrence.cancelled && !ownEvents.has(occurrence.occurrenceStart.getTime())) {
       ownEvents.set(occurrence.occurrenceStart.getTime(), occurrence);
