@@ -727,7 +727,8 @@ export class SessionCalendar extends HubElement {
       ${
         occurrence.status === 'live'
           ? html`<span class="live-mark" part="live-mark"
-              ><span class="pulse" aria-hidden="true"></span>Live</span
+              ><span class="pulse" aria-hidden="true"></span
+              ><span class=${long ? 'live-word' : 'visually-hidden'}>Live</span></span
             >`
           : status
             ? html`<span class="visually-hidden">, ${status}</span>`
