@@ -1,27 +1,30 @@
 import { z } from 'zod';
 import { idSchema } from './directory.ts';
 import type { VideoGrant } from './calls.ts';
+import {
+  MAX_DURATION_MINUTES,
+  MAX_OCCURRENCES,
+  SESSION_TYPES,
+  WEEKDAYS,
+  type AttendanceStatus,
+  type OccurrenceStatus,
+  type SessionType,
+} from './session-constants.ts';
 
 /*
  * Scheduled sessions (CONTRACT.md "HTTP API", DESIGN.md rules 5–8 and "Time"). Local date-times are
  * wall-clock times in the session's IANA time zone, `YYYY-MM-DDTHH:mm`; instants are ISO-8601 UTC.
  */
 
-export const SESSION_TYPES = ['class', 'one_on_one', 'group'] as const;
-export type SessionType = (typeof SESSION_TYPES)[number];
-
-export const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-export const OCCURRENCE_STATUSES = ['scheduled', 'live', 'ended', 'cancelled'] as const;
-export type OccurrenceStatus = (typeof OCCURRENCE_STATUSES)[number];
-
-export const ATTENDANCE_STATUSES = ['present', 'late', 'left_early', 'absent'] as const;
-export type AttendanceStatus = (typeof ATTENDANCE_STATUSES)[number];
-
-/** The longest a session may last, and the most occurrences a series may have. */
-export const MAX_DURATION_MINUTES = 12 * 60;
-export const MAX_OCCURRENCES = 500;
+export {
+  ATTENDANCE_STATUSES,
+  MAX_DURATION_MINUTES,
+  MAX_OCCURRENCES,
+  OCCURRENCE_STATUSES,
+  SESSION_TYPES,
+  WEEKDAYS,
+} from './session-constants.ts';
+export type { AttendanceStatus, OccurrenceStatus, SessionType, Weekday } from './session-constants.ts';
 
 const LOCAL_DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d$/;
 const LOCAL_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;

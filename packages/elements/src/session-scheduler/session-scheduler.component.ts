@@ -1,7 +1,12 @@
 import { Task, initialState } from '@lit/task';
 import { isHubError, rosterPeople } from '@teacher-hub/core';
 import type { HubApiError } from '@teacher-hub/core';
-import { MAX_DURATION_MINUTES, MAX_OCCURRENCES, SESSION_TYPES, WEEKDAYS } from '@teacher-hub/protocol';
+import {
+  MAX_DURATION_MINUTES,
+  MAX_OCCURRENCES,
+  SESSION_TYPES,
+  WEEKDAYS,
+} from '@teacher-hub/protocol/session-constants';
 import type {
   CreateSessionRequest,
   Recurrence,
