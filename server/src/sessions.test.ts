@@ -789,6 +789,26 @@ describe('scheduled sessions on 100ms (a local 100ms peer)', () => {
     await json<OccurrenceResponse>(await send(hub, 't-ada', `/v1/sessions/${session.id}/end`));
     assert.equal(peer.roomByName(name)?.enabled, false, 'the room is locked');
   });
+
+  it('ends a room made ahead of time when its occurrence is cancelled', async () => {
+    clock.set(new Date('2026-12-08T08:00:00Z'));
+    const session = await schedule(hub, {
+      ...ALGEBRA_REVIEW,
+      start: '2026-12-08T16:00',
+      recurrence: undefined,
+    });
+    clock.set(new Date('2026-12-08T14:45:00Z'));
+    await hub.services.notifications.worker.runDue();
+    const name = `session-${session.id}-${Date.parse('2026-12-08T15:00:00Z')}`;
+    assert.equal(peer.roomByName(name)?.enabled, true);
+    await json<SessionResponse>(
+      await send(hub, 't-ada', `/v1/sessions/${session.id}/cancel`, {
+        scope: 'occurrence',
+        occurrenceStart: '2026-12-08T15:00:00.000Z',
+      }),
+    );
+    assert.equal(peer.roomByName(name)?.enabled, false);
+  });
 });
 
 describe('rule 9 for sessions', () => {

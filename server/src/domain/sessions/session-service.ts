@@ -455,6 +455,15 @@ export class SessionService {
     });
     await this.#deps.notifier.announce(written);
     await this.#post(next, `${what} was cancelled.`);
+    // Rooms made ahead of time (100ms) for what was cancelled are not needed any more.
+    const unused = (await this.#deps.repository.occurrenceStates([next.id])).filter(
+      (state) =>
+        state.status === 'scheduled' &&
+        state.roomId !== null &&
+        (!expanded || sameInstant(state.occurrenceStart, expanded.occurrenceStart)),
+    );
+    for (const state of unused)
+      if (state.roomId) await this.#endRoomQuietly(state.roomId, 'a cancelled session');
     return presentSession(next);
   }
 
