@@ -26,6 +26,25 @@ instant?.addEventListener('click', async () => {
   }
 });
 
+// The calendar's "Edit" opens the scheduler on that session; "Open chat" opens the session's chat.
+const scheduler = document.querySelector('session-scheduler');
+document.addEventListener('hub-session-edit', (event) => {
+  scheduler.setAttribute('session-id', event.detail.sessionId);
+  if (event.detail.occurrenceStart) scheduler.setAttribute('occurrence-start', event.detail.occurrenceStart);
+  scheduler.scrollIntoView({ behavior: 'smooth', block: 'start' });
+});
+for (const done of ['hub-session-saved', 'hub-session-cancelled']) {
+  scheduler?.addEventListener(done, () => {
+    scheduler.removeAttribute('session-id');
+    scheduler.removeAttribute('occurrence-start');
+  });
+}
+document.addEventListener('hub-open-chat', (event) => {
+  event.preventDefault();
+  location.hash = `#chat/${encodeURIComponent(event.detail.chatId)}`;
+  chat?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+});
+
 // A notification's link (`#chat/<id>`) opens that chat.
 const chat = document.querySelector('hub-chat');
 const openFromHash = () => {
