@@ -1,3 +1,5 @@
+import type { Occurrence } from './sessions.ts';
+
 /*
  * Instant calls (CONTRACT.md "HTTP API", DESIGN.md rules 4, 5, 8): the bodies the hub answers with, the
  * grant a member joins a video room with, and the local mesh's signalling messages.
@@ -65,7 +67,8 @@ export interface JoinCallResponse {
 /** `GET /v1/live`: calls (and, with sessions, live occurrences) the caller may join now. */
 export interface LiveNow {
   calls: Call[];
-  sessions: unknown[];
+  /** Session occurrences live now that the caller owns or is invited to. */
+  sessions: Occurrence[];
 }
 
 // ---- the local mesh's signalling (DESIGN.md "Modes": dev-mode video) --------------------------------
