@@ -2,8 +2,13 @@ import type { Browser, Page } from 'playwright-core';
 import type { RunningHub } from './hub-server.ts';
 
 /** A person in the demo LMS, in a browser context of their own (every tab can be someone else). */
-export async function signIn(browser: Browser, hub: RunningHub, userId: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+export async function signIn(
+  browser: Browser,
+  hub: RunningHub,
+  userId: string,
+  options: { timezoneId?: string } = {},
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
   const page = await context.newPage();
   await page.goto(hub.url);
   await page.getByRole('button', { name: new RegExp(userId) }).click();

@@ -271,7 +271,9 @@ export class HubCallView extends LitElement {
           ?disabled=${this.busy === 'end'}
           @click=${this.#end}
         >
-          ${hangUpIcon}<span>${this.busy === 'end' ? 'Ending…' : 'End call'}</span>
+          ${hangUpIcon}<span
+            >${this.busy === 'end' ? 'Ending…' : this.active?.session ? 'End session' : 'End call'}</span
+          >
         </button>
       </div>`;
     }

@@ -121,7 +121,7 @@ describe('<upcoming-sessions> with the real hub', function () {
             () => text(view(teacherOverlay)).includes('End the session for everyone?'),
             'no ask',
           );
-          button(view(teacherOverlay), 'End call').click();
+          button(view(teacherOverlay), 'End session').click();
 
           await waitUntil(
             () => !studentOverlay.shadowRoot!.querySelector('hub-call-view'),
