@@ -1171,7 +1171,17 @@ export function formatWhen(instant: Date, timeZone: string): string {
   }).format(instant);
 }
 
-/** `Weekly on MO, WE from 2026-12-07 16:00 (Europe/Berlin), 60 minutes`. */
+const DAY_NAMES: Record<string, string> = {
+  MO: 'Monday',
+  TU: 'Tuesday',
+  WE: 'Wednesday',
+  TH: 'Thursday',
+  FR: 'Friday',
+  SA: 'Saturday',
+  SU: 'Sunday',
+};
+
+/** `Weekly on Monday and Wednesday from 2026-12-07 16:00 (Europe/Berlin), 60 minutes`. */
 function describeWhen(session: SessionRecord): string {
   const [date, time] = session.start.split('T');
   const at = `${date} ${time} (${session.timeZone}), ${session.durationMinutes} minutes`;
@@ -1180,7 +1190,11 @@ function describeWhen(session: SessionRecord): string {
   const every = recurrence.interval && recurrence.interval > 1 ? `Every ${recurrence.interval} ` : '';
   const unit = recurrence.freq === 'daily' ? 'days' : 'weeks';
   const head = every ? `${every}${unit}` : recurrence.freq === 'daily' ? 'Daily' : 'Weekly';
-  const days = recurrence.byWeekday ? ` on ${recurrence.byWeekday.join(', ')}` : '';
+  const names = (recurrence.byWeekday ?? []).map((day) => DAY_NAMES[day] ?? day);
+  const days =
+    names.length > 0
+      ? ` on ${names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`}`
+      : '';
   const end = recurrence.count
     ? `, ${recurrence.count} times`
     : recurrence.until
