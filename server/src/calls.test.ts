@@ -7,7 +7,6 @@ import {
   type JoinCallResponse,
   type LiveNow,
 } from '@teacher-hub/protocol';
-import { WebSocket } from 'ws';
 import { jwtVerify } from 'jose';
 import { sql } from 'kysely';
 import type { LiveEvent } from './adapters/live/live-bus.ts';
@@ -17,6 +16,7 @@ import { assertError, json, jsonBody } from './testing/http.ts';
 import { startHmsPeer, type HmsPeer } from './testing/peers/hms-peer.ts';
 import { createTestPki, type TestPki } from './testing/peers/tls.ts';
 import { createTestSchema, skipWithoutPostgres, type TestSchema } from './testing/postgres.ts';
+import { connectToMesh } from './testing/mesh.ts';
 import { createTestApp, type TestApp } from './testing/test-app.ts';
 import { serveHub, type ServedHub } from './serve.ts';
 
@@ -396,25 +396,7 @@ describe('instant calls on the local mesh (dev mode), served over HTTP', () => {
     await hub?.close();
   });
 
-  /** Opens the grant's signalling socket on this test's server and waits for the relay's welcome. */
-  async function connect(
-    video: JoinCallResponse['video'],
-  ): Promise<{ socket: WebSocket; closed: Promise<number> }> {
-    assert.ok(video.signalUrl);
-    const url = new URL(video.signalUrl);
-    const socket = new WebSocket(
-      `ws://127.0.0.1:${served.address.port}${url.pathname}?token=${encodeURIComponent(video.authToken)}`,
-    );
-    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      socket.on('message', (data: Buffer) => {
-        if ((JSON.parse(data.toString()) as { type: string }).type === 'welcome') resolve();
-      });
-      socket.on('error', reject);
-      socket.on('close', (code) => reject(new Error(`closed with ${code} before the welcome`)));
-    });
-    return { socket, closed };
-  }
+  const connect = (video: JoinCallResponse['video']) => connectToMesh(served, video);
 
   it('grants mesh rooms, marks a member whose connection closes as left, and locks the room at the end', async () => {
     const chatId = await createGroup(hub, ['s-01', 's-06']);

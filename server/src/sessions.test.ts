@@ -20,7 +20,6 @@ import {
 } from '@teacher-hub/protocol';
 import ICAL from 'ical.js';
 import { sql } from 'kysely';
-import { WebSocket } from 'ws';
 import { DEMO_DIRECTORY } from './adapters/directory/demo-directory.ts';
 import type { LiveEvent } from './adapters/live/live-bus.ts';
 import type { ChatList } from './domain/chat/chat-api.ts';
@@ -30,6 +29,7 @@ import { streamChannels } from './testing/chat.ts';
 import { assertError, json, jsonBody } from './testing/http.ts';
 import { startHmsPeer, type HmsPeer } from './testing/peers/hms-peer.ts';
 import { createTestPki, type TestPki } from './testing/peers/tls.ts';
+import { connectToMesh } from './testing/mesh.ts';
 import { createTestApp, type TestApp } from './testing/test-app.ts';
 
 /** 2026-12-07 is a Monday; Berlin is UTC+1 in December, so 16:00 there is 15:00Z. */
@@ -905,25 +905,7 @@ describe('scheduled sessions on the local mesh, served over HTTP (the real clock
     await hub?.close();
   });
 
-  /** Opens the grant's signalling socket on this test's server and waits for the relay's welcome. */
-  async function connect(
-    video: JoinSessionResponse['video'],
-  ): Promise<{ socket: WebSocket; closed: Promise<number> }> {
-    assert.ok(video.signalUrl);
-    const url = new URL(video.signalUrl);
-    const socket = new WebSocket(
-      `ws://127.0.0.1:${served.address.port}${url.pathname}?token=${encodeURIComponent(video.authToken)}`,
-    );
-    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      socket.on('message', (data: Buffer) => {
-        if ((JSON.parse(data.toString()) as { type: string }).type === 'welcome') resolve();
-      });
-      socket.on('error', reject);
-      socket.on('close', (code) => reject(new Error(`closed with ${code} before the welcome`)));
-    });
-    return { socket, closed };
-  }
+  const connect = (video: JoinSessionResponse['video']) => connectToMesh(served, video);
 
   async function stays(sessionId: string): Promise<Array<{ user_id: string; open: boolean }>> {
     const { rows } = await sql<{ user_id: string; open: boolean }>`
