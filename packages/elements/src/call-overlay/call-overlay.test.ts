@@ -308,7 +308,7 @@ describe('<call-overlay>', () => {
       const root = await callView(element);
       button(root, 'End for everyone').click();
       await waitUntil(() => text(root).includes('End the session for everyone?'), 'no confirmation', WAIT);
-      button(root, 'End call').click();
+      button(root, 'End session').click();
       await waitUntil(() => !shadow(element).querySelector('hub-call-view'), 'the view stayed', WAIT);
       expect(owner.log.at(-1)).to.deep.equal({ method: 'end', args: [callId] });
       expect(text(shadow(element).querySelector('[part="toast"]'))).to.equal('The session has ended');
