@@ -34,7 +34,8 @@ describe('the demo LMS', () => {
     await page.getByRole('button', { name: /Ada Lovelace/ }).click();
     await page.waitForURL(/\/teacher\.html$/);
 
-    const picker = page.locator('student-picker');
+    // The page's own picker (the scheduler further down has one of its own).
+    const picker = page.locator('section[aria-labelledby="pick-heading"] student-picker');
     const groups = picker.locator('[part="course"]');
     await groups.first().waitFor();
     const courses = await groups.evaluateAll((elements) =>
@@ -55,7 +56,10 @@ describe('the demo LMS', () => {
     assert.match(await picker.locator('[part="summary"]').innerText(), /8 students in 2 courses/);
 
     // The host page hears the picker like any form control: select Algebra I as a whole.
-    await page.getByRole('group', { name: 'Algebra I' }).getByRole('checkbox', { name: 'Algebra I' }).check();
+    await picker
+      .getByRole('group', { name: 'Algebra I' })
+      .getByRole('checkbox', { name: 'Algebra I' })
+      .check();
     await page.waitForFunction(() =>
       document.querySelector('#picked')?.textContent?.startsWith('5 selected'),
     );
