@@ -2,6 +2,7 @@ import type { Call, Me, VideoEngine, VideoGrant } from '@teacher-hub/protocol';
 import type { HubApi } from '../api.ts';
 import type { HubChat } from '../chat/chat-types.ts';
 import type { LiveStream } from '../notifications/live-stream.ts';
+import { createHold } from '../hold.ts';
 import { createStore } from '../store.ts';
 import type { Store } from '../store.ts';
 import { decodeTokenClaims } from '../token-manager.ts';
@@ -96,9 +97,7 @@ export class CallsService implements CallsApi {
   readonly #createEngine: CallEngineFactory;
   readonly #createGroupChat: (name: string, memberIds: string[]) => Promise<HubChat>;
   readonly #now: () => number;
-  #holders = 0;
-  #releaseLive: (() => void) | undefined;
-  #stopListening: (() => void)[] = [];
+  readonly #hold = createHold(() => this.#listen());
   #user: Promise<User> | undefined;
   #userId: string | undefined;
   #refreshing: Promise<void> | undefined;
@@ -134,33 +133,25 @@ export class CallsService implements CallsApi {
   // ── Live state ───────────────────────────────────────────────────────────────────────────────────────
 
   connect(): () => void {
-    this.#holders += 1;
-    if (this.#holders === 1) {
-      this.#stopListening = [
-        this.#live.on('call', (data) => {
-          if (isCall(data)) this.#merge(data);
-        }),
-        this.#live.on('ready', () => void this.#refresh()),
-      ];
-      this.#releaseLive = this.#live.connect();
-      void this.#refresh();
-    }
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#release();
-    };
+    return this.#hold();
   }
 
-  #release(): void {
-    this.#holders = Math.max(0, this.#holders - 1);
-    if (this.#holders > 0) return;
-    for (const stop of this.#stopListening.splice(0)) stop();
-    this.#releaseLive?.();
-    this.#releaseLive = undefined;
-    clearTimeout(this.#ringTimer);
-    this.#ringTimer = undefined;
+  /** Listens while the first `connect()` is held; the returned stop runs when the last one lets go. */
+  #listen(): () => void {
+    const stopListening = [
+      this.#live.on('call', (data) => {
+        if (isCall(data)) this.#merge(data);
+      }),
+      this.#live.on('ready', () => void this.#refresh()),
+    ];
+    const releaseLive = this.#live.connect();
+    void this.#refresh();
+    return () => {
+      for (const stop of stopListening) stop();
+      releaseLive();
+      clearTimeout(this.#ringTimer);
+      this.#ringTimer = undefined;
+    };
   }
 
   /** Loads what is live now (joins a load already running). Failures keep what is shown. */

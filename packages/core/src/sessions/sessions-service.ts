@@ -11,6 +11,7 @@ import type { CallsService } from '../calls/calls-service.ts';
 import type { ActiveCall, CallSession } from '../calls/call-types.ts';
 import { HubApiError } from '../errors.ts';
 import type { LiveStream } from '../notifications/live-stream.ts';
+import { createHold } from '../hold.ts';
 import { createStore } from '../store.ts';
 import type { Store } from '../store.ts';
 import { occurrenceKey } from './session-types.ts';
@@ -91,9 +92,7 @@ export class SessionsService implements SessionsApi {
   readonly #api: HubApi;
   readonly #live: LiveStream;
   readonly #calls: CallsService;
-  #holders = 0;
-  #releaseLive: (() => void) | undefined;
-  #stopListening: (() => void)[] = [];
+  readonly #hold = createHold(() => this.#listen());
   #refreshingLive: Promise<void> | undefined;
   #reloadTimer: ReturnType<typeof setTimeout> | undefined;
   /** Loads under way; `loading` is true while any is. */
@@ -122,38 +121,30 @@ export class SessionsService implements SessionsApi {
   // ── Live state ───────────────────────────────────────────────────────────────────────────────────────
 
   connect(): () => void {
-    this.#holders += 1;
-    if (this.#holders === 1) {
-      this.#stopListening = [
-        this.#live.on('session', (data) => {
-          if (!isOccurrence(data)) return;
-          this.#merge([data]);
-          if (data.status === 'scheduled' || data.status === 'cancelled') this.#scheduleReload();
-        }),
-        this.#live.on('notification', (notification) => {
-          if (SCHEDULE_NOTIFICATIONS.has(notification.kind)) this.#scheduleReload();
-        }),
-        this.#live.on('ready', () => void this.#refreshLive()),
-      ];
-      this.#releaseLive = this.#live.connect();
-      void this.#refreshLive();
-    }
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#release();
-    };
+    return this.#hold();
   }
 
-  #release(): void {
-    this.#holders = Math.max(0, this.#holders - 1);
-    if (this.#holders > 0) return;
-    for (const stop of this.#stopListening.splice(0)) stop();
-    this.#releaseLive?.();
-    this.#releaseLive = undefined;
-    clearTimeout(this.#reloadTimer);
-    this.#reloadTimer = undefined;
+  /** Listens while the first `connect()` is held; the returned stop runs when the last one lets go. */
+  #listen(): () => void {
+    const stopListening = [
+      this.#live.on('session', (data) => {
+        if (!isOccurrence(data)) return;
+        this.#merge([data]);
+        if (data.status === 'scheduled' || data.status === 'cancelled') this.#scheduleReload();
+      }),
+      this.#live.on('notification', (notification) => {
+        if (SCHEDULE_NOTIFICATIONS.has(notification.kind)) this.#scheduleReload();
+      }),
+      this.#live.on('ready', () => void this.#refreshLive()),
+    ];
+    const releaseLive = this.#live.connect();
+    void this.#refreshLive();
+    return () => {
+      for (const stop of stopListening) stop();
+      releaseLive();
+      clearTimeout(this.#reloadTimer);
+      this.#reloadTimer = undefined;
+    };
   }
 
   /**
