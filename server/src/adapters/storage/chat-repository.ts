@@ -10,6 +10,7 @@ import type {
   Revocation,
 } from '../../domain/chat/chat-repository.ts';
 import { KyselyJobStore } from '../jobs/job-store.ts';
+import { studentsOfTeacher } from './enrollments.ts';
 import { KyselyOutbox } from './notification-store.ts';
 import type { ChatDigestsTable, ChatsTable, HubDatabase } from './schema.ts';
 
@@ -52,19 +53,8 @@ export class KyselyChatRepository implements ChatRepository {
     return withMembers(this.#db, chats);
   }
 
-  async studentsOf(teacherId: string, studentIds: readonly string[]): Promise<Set<string>> {
-    if (studentIds.length === 0) return new Set();
-    const rows = await this.#db
-      .selectFrom('enrollments as taught')
-      .innerJoin('enrollments as teaching', 'teaching.course_id', 'taught.course_id')
-      .select('taught.user_id')
-      .distinct()
-      .where('teaching.user_id', '=', teacherId)
-      .where('teaching.role', '=', 'teacher')
-      .where('taught.role', '=', 'student')
-      .where('taught.user_id', 'in', [...studentIds])
-      .execute();
-    return new Set(rows.map((row) => row.user_id));
+  studentsOf(teacherId: string, studentIds: readonly string[]): Promise<Set<string>> {
+    return studentsOfTeacher(this.#db, teacherId, studentIds);
   }
 
   async users(ids: readonly string[]): Promise<ChatUserRecord[]> {

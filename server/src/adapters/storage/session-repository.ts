@@ -9,6 +9,7 @@ import type {
   SessionUser,
 } from '../../domain/sessions/session-repository.ts';
 import { KyselyJobStore } from '../jobs/job-store.ts';
+import { studentsOfTeacher } from './enrollments.ts';
 import { KyselyOutbox } from './notification-store.ts';
 import type { HubDatabase, SessionOccurrencesTable, SessionsTable } from './schema.ts';
 
@@ -86,19 +87,8 @@ export class KyselySessionRepository implements SessionRepository {
     return hydrate(this.#db, rows);
   }
 
-  async studentsOf(teacherId: string, studentIds: readonly string[]): Promise<Set<string>> {
-    if (studentIds.length === 0) return new Set();
-    const rows = await this.#db
-      .selectFrom('enrollments as taught')
-      .innerJoin('enrollments as teaching', 'teaching.course_id', 'taught.course_id')
-      .select('taught.user_id')
-      .distinct()
-      .where('teaching.user_id', '=', teacherId)
-      .where('teaching.role', '=', 'teacher')
-      .where('taught.role', '=', 'student')
-      .where('taught.user_id', 'in', [...studentIds])
-      .execute();
-    return new Set(rows.map((row) => row.user_id));
+  studentsOf(teacherId: string, studentIds: readonly string[]): Promise<Set<string>> {
+    return studentsOfTeacher(this.#db, teacherId, studentIds);
   }
 
   async users(ids: readonly string[]): Promise<SessionUser[]> {
