@@ -1,5 +1,8 @@
 import type { Roster } from '@teacher-hub/protocol';
 import { HubApi } from './api.ts';
+import { ClientCache } from './cache/client-cache.ts';
+import type { HubCache } from './cache/hub-cache.ts';
+import { IdbHubCache } from './cache/idb-cache.ts';
 import { CallsService } from './calls/calls-service.ts';
 import type { CallEngineFactory } from './calls/calls-service.ts';
 import { ChatService } from './chat/chat-service.ts';
@@ -40,6 +43,17 @@ export interface HubClientOptions {
    * `getDisplayMedia`.
    */
   createCallEngine?: CallEngineFactory | undefined;
+  /**
+   * Where the client keeps the last roster, chat list, next 14 days of sessions and first page of
+   * notifications of the signed-in user, so elements paint at once from it on the next visit and then show
+   * what the hub answers. Default: IndexedDB (database `teacher-hub-cache`) where the browser has it; none in
+   * Node. `false` turns it off; a `HubCache` of your own (e.g. `MemoryHubCache`) replaces it.
+   *
+   * Entries belong to one hub server and one user (the hub token's `sub`); when another user's token shows
+   * up on this origin, every entry of that server is deleted first. Entries older than 7 days, or of an
+   * older SDK's format, are dropped. Call `clearCache()` when the user signs out.
+   */
+  cache?: HubCache | false | undefined;
 }
 
 /**
@@ -77,6 +91,7 @@ export class HubClient {
    * through `calls`, so `<call-overlay>` shows a session like a call.
    */
   readonly sessions: SessionsService;
+  readonly #cache: ClientCache | undefined;
 
   constructor(options: HubClientOptions) {
     if (!options.server) throw new TypeError('HubClient needs the hub server URL (`server`).');
@@ -90,7 +105,14 @@ export class HubClient {
       refreshLeewaySeconds: options.refreshLeewaySeconds,
     });
     this.api = new HubApi(options.server, this.tokens, fetchFn);
-    this.roster = new Resource(() => this.api.roster());
+    const store = options.cache ?? (typeof indexedDB === 'undefined' ? false : new IdbHubCache());
+    const cache = store
+      ? new ClientCache({ cache: store, server: options.server, tokens: this.tokens })
+      : undefined;
+    this.#cache = cache;
+    this.roster = new Resource(() => this.api.roster(), {
+      cache: cache && (() => cache.slot<Roster>('roster')),
+    });
     this.live = new LiveStream({
       url: this.api.urlFor('/v1/notifications/stream'),
       tokens: this.tokens,
@@ -100,12 +122,21 @@ export class HubClient {
     const push = new WebPushService(this.api, this.tokens, options.server, {
       serviceWorkerUrl: options.serviceWorkerUrl,
     });
-    this.notifications = new NotificationsService(this.api, this.live, push);
-    this.chat = new ChatService(this.api);
+    this.notifications = new NotificationsService(this.api, this.live, push, { cache });
+    this.chat = new ChatService(this.api, { cache });
     this.calls = new CallsService(this.api, this.live, this.tokens, {
       createEngine: options.createCallEngine,
       createGroupChat: (name, memberIds) => this.chat.createGroup(name, memberIds),
     });
-    this.sessions = new SessionsService(this.api, this.live, this.calls);
+    this.sessions = new SessionsService(this.api, this.live, this.calls, { cache });
+  }
+
+  /**
+   * Deletes what the client cached for this hub server (every user's roster, chats, sessions and
+   * notifications on this origin). Call it when the user signs out, so the next person on this browser never
+   * sees their data, not even for a moment. Resolves once deleted; a no-op without a cache.
+   */
+  async clearCache(): Promise<void> {
+    await this.#cache?.clear();
   }
 }

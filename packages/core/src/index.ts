@@ -23,7 +23,12 @@ export type { HubErrorKind } from './errors.ts';
 export { createStore, shallowEqual } from './store.ts';
 export type { Equals, Listener, Selector, StateUpdate, Store } from './store.ts';
 export { LOAD_STATUSES, Resource } from './resource.ts';
-export type { LoadStatus, ResourceState } from './resource.ts';
+export type { LoadStatus, ResourceOptions, ResourceState } from './resource.ts';
+export { MemoryHubCache, toPlainData } from './cache/hub-cache.ts';
+export type { HubCache } from './cache/hub-cache.ts';
+export { HUB_CACHE_DATABASE, IdbHubCache } from './cache/idb-cache.ts';
+export { CACHE_MAX_AGE_MS, CACHE_NAMES, CACHE_SCHEMA_VERSION, ClientCache } from './cache/client-cache.ts';
+export type { CacheEnvelope, CacheName, CacheSlot, ClientCacheOptions } from './cache/client-cache.ts';
 export { rosterPeople } from './roster.ts';
 export type { Me, Person, Roster, RosterCourse } from '@teacher-hub/protocol';
 export {

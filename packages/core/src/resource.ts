@@ -1,3 +1,4 @@
+import type { CacheSlot } from './cache/client-cache.ts';
 import { createStore } from './store.ts';
 import type { Store } from './store.ts';
 
@@ -6,9 +7,21 @@ export type LoadStatus = (typeof LOAD_STATUSES)[number];
 
 export interface ResourceState<T> {
   status: LoadStatus;
-  /** The last value loaded; kept while a reload runs or fails, so views need not blank out. */
+  /**
+   * The last value loaded; kept while a reload runs or fails, so views need not blank out. While the first
+   * load runs it may be the value cached from an earlier visit (`status` stays `loading` until the fresh one).
+   */
   data?: T | undefined;
   error?: unknown;
+}
+
+export interface ResourceOptions<T> {
+  /**
+   * Opens the cached copy of the value for one fetch (see `ClientCache.slot`): while a fetch runs and
+   * nothing was loaded, the cached value is published as `data`; every fetched value is saved. The cache is
+   * read beside the fetch, never before it, and a cached value that arrives after the fetch is dropped.
+   */
+  cache?: (() => CacheSlot<T>) | undefined;
 }
 
 /**
@@ -18,10 +31,12 @@ export interface ResourceState<T> {
 export class Resource<T> {
   readonly store: Store<ResourceState<T>>;
   readonly #fetch: () => Promise<T>;
+  readonly #cache: (() => CacheSlot<T>) | undefined;
   #pending: Promise<T> | undefined;
 
-  constructor(fetcher: () => Promise<T>) {
+  constructor(fetcher: () => Promise<T>, options: ResourceOptions<T> = {}) {
     this.#fetch = fetcher;
+    this.#cache = options.cache;
     this.store = createStore<ResourceState<T>>({ status: 'idle' });
   }
 
@@ -43,11 +58,13 @@ export class Resource<T> {
 
   #run(): Promise<T> {
     if (this.#pending) return this.#pending;
+    const slot = this.#cache?.();
     // Cleared before the store notifies, so a listener that reloads starts a new fetch.
     const pending = new Promise<T>((resolve) => resolve(this.#fetch())).then(
       (data) => {
         this.#pending = undefined;
         this.store.set({ status: 'ready', data, error: undefined });
+        void slot?.write(data);
         return data;
       },
       (error: unknown) => {
@@ -59,6 +76,14 @@ export class Resource<T> {
     this.#pending = pending;
     // After #pending is set, so a listener that calls load() joins this fetch.
     this.store.set({ status: 'loading', error: undefined });
+    if (slot && this.store.get().data === undefined) {
+      void slot.read().then((cached) => {
+        // Only for this very fetch, and only while nothing fresher is shown.
+        if (cached === undefined || this.#pending !== pending) return;
+        if (this.store.get().data !== undefined) return;
+        this.store.set({ data: cached });
+      });
+    }
     return pending;
   }
 }

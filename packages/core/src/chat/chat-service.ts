@@ -1,4 +1,5 @@
 import type { HubApi } from '../api.ts';
+import type { CacheSlot, ClientCache } from '../cache/client-cache.ts';
 import type { LoadStatus } from '../resource.ts';
 import { createStore } from '../store.ts';
 import type { Store } from '../store.ts';
@@ -22,11 +23,20 @@ export class ChatClosedError extends Error {
   override readonly name = 'ChatClosedError';
 }
 
+/** What the client's cache keeps of the chat list. */
+interface CachedChats {
+  chats: ChatListItem[];
+  totalUnread: number;
+}
+
 export interface ChatState {
   /** `idle` until `connect()`, `loading` while connecting and listing, then `ready` or `error`. */
   status: LoadStatus;
   error: unknown;
-  /** The caller's chats, most recent activity first. */
+  /**
+   * The caller's chats, most recent activity first. While `loading`, the list cached on an earlier visit
+   * (if any), replaced by the live one once connected.
+   */
   chats: ChatListItem[];
   /** The caller's Stream user id, once connected. */
   me: string | undefined;
@@ -52,10 +62,15 @@ export class ChatService {
   #session: ChatSession | undefined;
   #connecting: Promise<ChatSession> | undefined;
   #holders = 0;
+  readonly #cache: ClientCache | undefined;
 
-  constructor(api: HubApi, options: { loadStreamChat?: StreamChatLoader | undefined } = {}) {
+  constructor(
+    api: HubApi,
+    options: { loadStreamChat?: StreamChatLoader | undefined; cache?: ClientCache | undefined } = {},
+  ) {
     this.#api = api;
     this.#load = options.loadStreamChat ?? loadStreamChat;
+    this.#cache = options.cache;
     this.store = createStore<ChatState>({
       status: 'idle',
       error: undefined,
@@ -94,6 +109,7 @@ export class ChatService {
   #ensureConnected(): Promise<ChatSession> {
     if (this.#connecting) return this.#connecting;
     this.store.set({ status: 'loading', error: undefined });
+    const slot = this.#cache?.slot<CachedChats>('chats');
     const connecting = this.#load().then(async ({ ChatSession }) => {
       const session = new ChatSession(this.#api, this.store);
       await session.open();
@@ -105,18 +121,41 @@ export class ChatService {
       }
       this.#session = session;
       this.store.set({ status: 'ready' });
+      this.#save(slot);
       return session;
     });
     connecting.catch(() => {
       if (this.#connecting === connecting) this.#connecting = undefined;
     });
     this.#connecting = connecting;
+    if (slot) this.#seed(slot, connecting);
     return connecting;
+  }
+
+  /**
+   * Shows the cached list while `connecting` runs (stream-chat is not even loaded yet), unless the live
+   * list (or a disconnect) came first: either replaces the store's `chats` array.
+   */
+  #seed(slot: CacheSlot<CachedChats>, connecting: Promise<ChatSession>): void {
+    const empty = this.store.get().chats;
+    if (empty.length > 0) return;
+    void slot.read().then((cached) => {
+      if (!cached || !Array.isArray(cached.chats) || cached.chats.length === 0) return;
+      if (this.#connecting !== connecting || this.store.get().chats !== empty) return;
+      if (this.store.get().status !== 'loading') return;
+      this.store.set({ chats: cached.chats, totalUnread: cached.totalUnread });
+    });
+  }
+
+  #save(slot: CacheSlot<CachedChats> | undefined): void {
+    const { chats, totalUnread } = this.store.get();
+    void slot?.write({ chats, totalUnread });
   }
 
   /** Lists the chats again (hub and Stream). */
   async reload(): Promise<void> {
     await (await this.#ensureConnected()).reloadList();
+    this.#save(this.#cache?.slot('chats'));
   }
 
   /** The conversation of one of the caller's chats (connects first). Shared: one per chat. */

@@ -1,5 +1,6 @@
 import type { HubNotification } from '@teacher-hub/protocol';
 import type { HubApi, TestNotificationResponse } from '../api.ts';
+import type { CacheSlot, ClientCache } from '../cache/client-cache.ts';
 import type { LoadStatus } from '../resource.ts';
 import { createStore } from '../store.ts';
 import type { Store } from '../store.ts';
@@ -18,7 +19,10 @@ import type { WebPushService } from './web-push.ts';
 export interface NotificationsState {
   /** The first page: `idle` until `load()`, then `loading`, `ready` or `error`. */
   status: LoadStatus;
-  /** Loaded and live notifications, newest first, each id once. */
+  /**
+   * Loaded and live notifications, newest first, each id once. While the first load runs, the first page
+   * cached on an earlier visit (if any); the hub's page replaces it.
+   */
   items: HubNotification[];
   /** Unread notifications at the hub (all of them, not only the loaded ones). */
   unreadCount: number;
@@ -35,6 +39,15 @@ export interface NotificationsState {
 export interface NotificationsServiceOptions {
   /** Notifications per page. Default 20. */
   pageSize?: number | undefined;
+  /** Where the first page is kept between visits (`HubClientOptions.cache`). */
+  cache?: ClientCache | undefined;
+}
+
+/** What the client's cache keeps: the first page and the count. */
+interface CachedNotifications {
+  items: HubNotification[];
+  unreadCount: number;
+  hasMore: boolean;
 }
 
 /**
@@ -71,6 +84,9 @@ export class NotificationsService {
   #releaseLive: (() => void) | undefined;
   #connections = 0;
   #unsubscribe: (() => void)[] = [];
+  readonly #cache: ClientCache | undefined;
+  /** Ids of the cached items shown while the first load runs: the hub's first page replaces them. */
+  #cachedIds: Set<string> | undefined;
 
   constructor(
     api: HubApi,
@@ -82,6 +98,7 @@ export class NotificationsService {
     this.#live = live;
     this.push = push;
     this.#pageSize = options.pageSize ?? 20;
+    this.#cache = options.cache;
     this.store = createStore<NotificationsState>({
       status: 'idle',
       items: [],
@@ -114,10 +131,18 @@ export class NotificationsService {
     if (this.#loading) return this.#loading;
     const firstLoad = this.store.get().status !== 'ready';
     if (firstLoad) this.store.set({ status: 'loading', error: undefined });
+    const slot = this.#cache?.slot<CachedNotifications>('notifications');
     const loading = this.#fetchHead()
       .then(() => {
         this.#loading = undefined;
         this.store.set({ status: 'ready', error: undefined });
+        const { items, unreadCount, hasMore } = this.store.get();
+        const firstPage = items.slice(0, this.#pageSize);
+        void slot?.write({
+          items: firstPage,
+          unreadCount,
+          hasMore: hasMore || items.length > firstPage.length,
+        });
       })
       .catch((error: unknown) => {
         this.#loading = undefined;
@@ -126,15 +151,33 @@ export class NotificationsService {
         throw error;
       });
     this.#loading = loading;
+    if (firstLoad && slot) this.#seed(slot, loading);
     return loading;
+  }
+
+  /** Shows the cached first page while `loading` runs, unless the hub's page (or anything else) came first. */
+  #seed(slot: CacheSlot<CachedNotifications>, loading: Promise<void>): void {
+    if (this.store.get().items.length > 0) return;
+    void slot.read().then((cached) => {
+      if (!cached || !Array.isArray(cached.items) || cached.items.length === 0) return;
+      const state = this.store.get();
+      if (this.#loading !== loading || state.status !== 'loading' || state.items.length > 0) return;
+      const items = cached.items.slice(0, this.#pageSize);
+      this.#cachedIds = new Set(items.map((item) => item.id));
+      this.store.set({ items, unreadCount: cached.unreadCount, hasMore: cached.hasMore });
+    });
   }
 
   /** Fetches the newest page and merges it: the hub's read marks win, but for reads still in flight. */
   async #fetchHead(): Promise<void> {
     const version = this.#liveVersion;
     const page = await this.#api.notifications({ limit: this.#pageSize });
+    const cachedIds = this.#cachedIds;
+    this.#cachedIds = undefined;
     this.store.set((state) => {
-      const items = mergeNotifications(state.items, page.notifications, (id) => this.#pendingReads.has(id));
+      // Cached items are not merged in: the hub's page says what the first page is now.
+      const shown = cachedIds ? state.items.filter((item) => !cachedIds.has(item.id)) : state.items;
+      const items = mergeNotifications(shown, page.notifications, (id) => this.#pendingReads.has(id));
       return {
         items,
         // A background refresh that succeeds after a failed load recovers the list.
@@ -350,6 +393,8 @@ export class NotificationsService {
 
   #receive(notification: HubNotification): void {
     this.#liveVersion += 1;
+    // A live copy is fresh: it stays when the hub's page replaces the cached ones.
+    this.#cachedIds?.delete(notification.id);
     const state = this.store.get();
     const known = state.items.some((item) => item.id === notification.id);
     const items = mergeNotifications(state.items, [notification], () => true);

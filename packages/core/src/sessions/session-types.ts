@@ -23,6 +23,11 @@ export interface SessionsState {
   /** Occurrences live now that the user may join (from `GET /v1/live` and live events). */
   live: Occurrence[];
   loading: boolean;
+  /**
+   * The occurrences shown came from the client's cache (the next 14 days saved on an earlier visit) and
+   * the first load is still running: views show them rather than a placeholder. False once it answers.
+   */
+  cached?: boolean | undefined;
   error: HubApiError | null;
 }
 

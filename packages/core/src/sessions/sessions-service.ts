@@ -7,6 +7,7 @@ import type {
   UpdateSessionRequest,
 } from '@teacher-hub/protocol';
 import type { HubApi } from '../api.ts';
+import type { ClientCache } from '../cache/client-cache.ts';
 import type { CallsService } from '../calls/calls-service.ts';
 import type { ActiveCall, CallSession } from '../calls/call-types.ts';
 import { HubApiError } from '../errors.ts';
@@ -18,6 +19,17 @@ import { occurrenceKey } from './session-types.ts';
 import type { SessionsApi, SessionsState } from './session-types.ts';
 
 type Range = { from: Date; to: Date };
+
+/** The cache keeps the occurrences of the next this many milliseconds (and of the last 12 hours). */
+const CACHED_AHEAD_MS = 14 * 24 * 3_600_000;
+const CACHED_BEHIND_MS = 12 * 3_600_000;
+
+/** What the client's cache keeps: the occurrences of one window (ISO instants) around the time it was saved. */
+interface CachedOccurrences {
+  from: string;
+  to: string;
+  occurrences: Occurrence[];
+}
 
 /** A schedule change seen live makes the loaded ranges load again after this pause (a series edit sends many). */
 const RELOAD_DEBOUNCE_MS = 250;
@@ -100,16 +112,28 @@ export class SessionsService implements SessionsApi {
   /** Bumped by every change taken in; an answer does not overwrite occurrences touched after it was asked. */
   #version = 0;
   readonly #touchedAt = new Map<string, number>();
+  readonly #cache: ClientCache | undefined;
+  readonly #now: () => number;
+  /** Whether a load asked the cache already: only the first paint is seeded. */
+  #seedAsked = false;
 
-  constructor(api: HubApi, live: LiveStream, calls: CallsService) {
+  constructor(
+    api: HubApi,
+    live: LiveStream,
+    calls: CallsService,
+    options: { cache?: ClientCache | undefined; now?: (() => number) | undefined } = {},
+  ) {
     this.#api = api;
     this.#live = live;
     this.#calls = calls;
+    this.#cache = options.cache;
+    this.#now = options.now ?? Date.now;
     this.store = createStore<SessionsState>({
       occurrences: {},
       loaded: [],
       live: [],
       loading: false,
+      cached: false,
       error: null,
     });
   }
@@ -225,8 +249,16 @@ export class SessionsService implements SessionsApi {
     const askedAt = this.#version;
     this.#loads += 1;
     this.store.set({ loading: true });
+    const slot = this.#cache?.slot<CachedOccurrences>('sessions');
+    const settled = { done: false };
+    const seeding = slot !== undefined && !this.#seedAsked;
+    if (slot && seeding) {
+      this.#seedAsked = true;
+      void slot.read().then((cached) => this.#seed(range, cached, settled));
+    }
     try {
       const { occurrences } = await this.#api.sessionOccurrences({ from, to });
+      settled.done = true;
       const fromMs = range.from.getTime();
       const toMs = range.to.getTime();
       const answered = new Set(occurrences.map(occurrenceKey));
@@ -246,15 +278,61 @@ export class SessionsService implements SessionsApi {
           loaded: [...loaded.filter((each) => !(each.from >= from && each.to <= to)), { from, to }],
         });
       }
-      this.store.set({ error: null });
+      // Fresh occurrences are in the store now: nothing shown is only cached any more.
+      this.store.set({ error: null, cached: false });
+      if (slot) this.#save(slot, range, occurrences);
       return [...occurrences].sort(byStart);
     } catch (error) {
       this.store.set({ error: asApiError(error) });
       throw error;
     } finally {
+      settled.done = true;
       this.#loads -= 1;
-      this.store.set({ loading: this.#loads > 0 });
+      this.store.set(seeding ? { loading: this.#loads > 0, cached: false } : { loading: this.#loads > 0 });
     }
+  }
+
+  /**
+   * Shows the cached occurrences that fall in `range` while its first load runs: only when nothing was
+   * loaded yet and the load has not answered (a fresh answer always wins). The cached window rarely covers
+   * a range exactly (it was saved at another time), so any overlap counts; occurrences the load does not
+   * list are removed when it answers, as for any load.
+   */
+  #seed(range: Range, cached: CachedOccurrences | undefined, settled: { done: boolean }): void {
+    if (!cached || !Array.isArray(cached.occurrences) || settled.done) return;
+    const state = this.store.get();
+    if (state.loaded.length > 0) return;
+    const from = Math.max(range.from.getTime(), Date.parse(cached.from));
+    const to = Math.min(range.to.getTime(), Date.parse(cached.to));
+    if (!(from < to)) return;
+    const seeded = cached.occurrences.filter(
+      (occurrence) =>
+        isOccurrence(occurrence) &&
+        overlaps(occurrence, from, to) &&
+        !(occurrenceKey(occurrence) in state.occurrences),
+    );
+    if (seeded.length === 0) return;
+    const occurrences = { ...state.occurrences };
+    for (const occurrence of seeded) occurrences[occurrenceKey(occurrence)] = occurrence;
+    // Not through #merge: cached occurrences are not news (no touch, no `live`, no ended calls).
+    this.store.set({ occurrences, cached: true });
+  }
+
+  /** Saves the occurrences of the cached window when `range` covers it (now up to 14 days ahead). */
+  #save(
+    slot: { write(value: CachedOccurrences): Promise<void> },
+    range: Range,
+    occurrences: Occurrence[],
+  ): void {
+    const now = this.#now();
+    const ahead = now + CACHED_AHEAD_MS;
+    if (range.from.getTime() > now || range.to.getTime() < ahead) return;
+    const from = Math.max(range.from.getTime(), now - CACHED_BEHIND_MS);
+    void slot.write({
+      from: new Date(from).toISOString(),
+      to: new Date(ahead).toISOString(),
+      occurrences: occurrences.filter((occurrence) => overlaps(occurrence, from, ahead)),
+    });
   }
 
   inRange(range: Range): Occurrence[] {
