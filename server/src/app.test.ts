@@ -170,6 +170,16 @@ describe('the hub app in dev mode', () => {
       assert.equal((await hub.app.request('/teacher.html')).status, 200);
     });
 
+    it("serves Bootstrap's CSS from node_modules for the demo's second host page (no CDN)", async () => {
+      const response = await hub.app.request('/vendor/bootstrap.min.css');
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('Content-Type') ?? '', /^text\/css/);
+      assert.equal(response.headers.get('X-Content-Type-Options'), 'nosniff');
+      assert.match(await response.text(), /Bootstrap {2}v5\./);
+      await assertError(await hub.app.request('/vendor/bootstrap.js'), 404, 'NOT_FOUND');
+      await assertError(await hub.app.request('/vendor/..%2Fpackage.json'), 404, 'NOT_FOUND');
+    });
+
     it('answers a missing file or a path escape with the 404 body', async () => {
       await assertError(await hub.app.request('/sdk/nope.js'), 404, 'NOT_FOUND');
       await assertError(await hub.app.request('/sdk/../../etc/passwd'), 404, 'NOT_FOUND');
@@ -216,6 +226,7 @@ describe('the hub app in production', () => {
     assert.equal((await hub.app.request('/sdk/teacher-hub.js')).status, 200);
     await assertError(await hub.app.request('/'), 404, 'NOT_FOUND');
     await assertError(await hub.app.request('/teacher.html'), 404, 'NOT_FOUND');
+    await assertError(await hub.app.request('/vendor/bootstrap.min.css'), 404, 'NOT_FOUND');
   });
 
   it('allows only the configured origins', async () => {

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -19,6 +21,36 @@ import { rosterRoutes } from './routes/roster.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { Services } from './services.ts';
+
+/**
+ * Bootstrap's stylesheet (and its source map) for the demo's second host page, `examples/bootstrap.html`,
+ * read from `node_modules`: dev mode works offline, with no CDN. Dev mode only, like the demo.
+ */
+const VENDOR_FILES: Record<string, { specifier: string; type: string }> = {
+  'bootstrap.min.css': { specifier: 'bootstrap/dist/css/bootstrap.min.css', type: 'text/css; charset=utf-8' },
+  'bootstrap.min.css.map': {
+    specifier: 'bootstrap/dist/css/bootstrap.min.css.map',
+    type: 'application/json; charset=utf-8',
+  },
+};
+
+function vendorRoutes() {
+  const resolve = createRequire(import.meta.url).resolve;
+  return new Hono<PublicEnv>().on(['GET', 'HEAD'], '/vendor/:file', async (c) => {
+    const file = VENDOR_FILES[c.req.param('file')];
+    let body: Buffer | undefined;
+    try {
+      if (file) body = await readFile(resolve(file.specifier));
+    } catch {
+      // Not installed (an install without devDependencies): answered below like any unknown file.
+    }
+    if (!file || !body) throw new ApiError('NOT_FOUND', `There is no ${c.req.path}.`);
+    c.header('Content-Type', file.type);
+    c.header('Cache-Control', 'no-cache');
+    c.header('X-Content-Type-Options', 'nosniff');
+    return c.body(new Uint8Array(body), 200);
+  });
+}
 
 export interface AppOptions {
   /** Where the SDK bundle and the demo LMS are read from; defaults to `dist/sdk` and `examples` of the repo. */
@@ -73,6 +105,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
     .route('/', devMailboxRoutes(services))
     .route('/v1/admin', adminRoutes(services));
 
+  if (config.mode === 'dev') app.route('/', vendorRoutes());
   app.route(
     '/',
     staticRoutes({
