@@ -26,6 +26,20 @@ try {
       location.assign(user.role === 'teacher' ? '/teacher.html' : '/student.html');
     });
     item.append(button);
+    if (user.role === 'student') {
+      // The same dashboard inside a second host page (Bootstrap 5 and aggressive global CSS).
+      const bootstrap = document.createElement('a');
+      bootstrap.href = '/bootstrap.html';
+      bootstrap.textContent = 'Dashboard (Bootstrap host)';
+      bootstrap.setAttribute('aria-label', `${user.name}: dashboard in the Bootstrap host page`);
+      Object.assign(bootstrap.style, {
+        display: 'inline-block',
+        margin: '0.35rem 0 0 1rem',
+        fontSize: '0.85rem',
+      });
+      bootstrap.addEventListener('click', () => signIn({ id: user.id, name: user.name, role: user.role }));
+      item.append(bootstrap);
+    }
     (user.role === 'teacher' ? teachers : students).append(item);
   }
   status.textContent = '';

@@ -105,41 +105,82 @@ export const tokens = css`
 `;
 
 /**
- * The shadow-root baseline every element starts from. `.hub-root` goes on each element's outermost
- * wrapper: it re-declares the inherited text properties so that a host page's `body { … }` or
- * `student-picker { color: … }` does not leak in (selectors already stop at the shadow boundary).
+ * The shadow-root baseline every element starts from.
+ *
+ * Host-page selectors stop at the shadow boundary, but inherited properties do not: a host's
+ * `body { font: 18px/2 Georgia; text-transform: uppercase }` or `* { letter-spacing: .04em }` (which matches
+ * the element itself) would flow into every shadow root. So `:host` sets every inherited text property
+ * itself, `!important` because a page's rules on the element beat a normal `:host` rule (the outer context
+ * wins for normal declarations, the inner one for important ones). Hosts theme through the `--hub-*` tokens,
+ * which these values read. Deliberately left to inherit: `color` (set on `.hub-root` instead, because some
+ * parts follow the host's text colour on purpose, like the notification bell's `currentColor`), `visibility`
+ * (a closed host drawer or modal hides with it), `direction` and `writing-mode` (the page's script),
+ * `pointer-events` (call-overlay lets clicks through its host), and `color-scheme` (set by the tokens).
  */
 export const reset = css`
   :host {
     display: block;
     box-sizing: border-box;
+    font-family: var(--_hub-font-family) !important;
+    font-size: var(--_hub-font-size) !important;
+    font-weight: 400 !important;
+    font-style: normal !important;
+    line-height: var(--_hub-line-height) !important;
+    /* The rest back to their initial values. */
+    font-variant: initial !important;
+    font-stretch: initial !important;
+    font-kerning: initial !important;
+    font-feature-settings: initial !important;
+    font-variation-settings: initial !important;
+    font-size-adjust: initial !important;
+    font-synthesis: initial !important;
+    font-optical-sizing: initial !important;
+    letter-spacing: initial !important;
+    word-spacing: initial !important;
+    text-align: start !important;
+    text-align-last: initial !important;
+    text-indent: initial !important;
+    text-transform: initial !important;
+    text-shadow: initial !important;
+    text-rendering: initial !important;
+    text-underline-offset: initial !important;
+    text-underline-position: initial !important;
+    text-decoration-skip-ink: initial !important;
+    text-emphasis: initial !important;
+    text-wrap: initial !important;
+    -webkit-text-fill-color: initial !important;
+    -webkit-text-stroke: initial !important;
+    white-space: initial !important;
+    word-break: initial !important;
+    overflow-wrap: initial !important;
+    hyphens: initial !important;
+    line-break: initial !important;
+    tab-size: initial !important;
+    quotes: initial !important;
+    list-style: initial !important;
+    border-collapse: initial !important;
+    border-spacing: initial !important;
+    caption-side: initial !important;
+    empty-cells: initial !important;
+    cursor: initial !important;
+    paint-order: initial !important;
+    image-rendering: initial !important;
+    -webkit-font-smoothing: antialiased;
   }
   :host([hidden]) {
     display: none !important;
   }
+  /* Not 'inherit': a page's '* { box-sizing: content-box }' matches the host element itself. */
   *,
   *::before,
   *::after {
-    box-sizing: inherit;
+    box-sizing: border-box;
   }
   [hidden] {
     display: none !important;
   }
   .hub-root {
-    font-family: var(--_hub-font-family);
-    font-size: var(--_hub-font-size);
-    font-weight: 400;
-    font-style: normal;
-    line-height: var(--_hub-line-height);
-    letter-spacing: normal;
-    word-spacing: normal;
-    text-align: start;
-    text-indent: 0;
-    text-transform: none;
-    text-shadow: none;
-    white-space: normal;
     color: var(--_hub-color-text);
-    -webkit-font-smoothing: antialiased;
   }
   button,
   input,
