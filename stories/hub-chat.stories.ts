@@ -1,7 +1,8 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
 import '@teacher-hub/elements';
-import { ADA_CHATS, ALGEBRA_MESSAGES, cannedChatClient, message } from './support/canned-chat.ts';
+import { ADA_CHATS, ALGEBRA_MESSAGES, cannedChatClient, manyChats, message } from './support/canned-chat.ts';
+import { AMARA_USER } from './support/canned-hub.ts';
 import type { CannedChatOptions } from './support/canned-chat.ts';
 
 interface ChatArgs {
@@ -32,7 +33,10 @@ export default meta;
 
 type Story = StoryObj<ChatArgs>;
 
-/** Ada's chats with the Algebra group open: grouped messages, a link, a file, reactions, a pin, a thread. */
+/**
+ * Ada's chats with the Algebra group open: grouped messages, a link, a file, reactions, a pin, a thread.
+ * A teacher can start a call in the chat and make new chats.
+ */
 export const Teacher: Story = {};
 
 /** Someone is typing. */
@@ -46,11 +50,11 @@ export const Narrow: Story = { args: { width: '24rem' } };
 
 export const Dark: Story = { args: { theme: 'dark' } };
 
-/** A student's view. */
+/** Amara's view: her group and Ada; no Start call (a student joins a call a teacher started). */
 export const Student: Story = {
   args: {
     hub: {
-      me: 's-01',
+      me: AMARA_USER,
       chats: ADA_CHATS.slice(0, 2).map((chat) =>
         chat.kind === 'direct' ? { ...chat, name: 'Ada Lovelace' } : chat,
       ),
@@ -80,12 +84,19 @@ export const HostileText: Story = {
   },
 };
 
+/** No chats yet. */
 export const Empty: Story = { args: { chatId: '', hub: { chats: [] } } };
 
+/** Connecting to chat. */
 export const Loading: Story = { args: { hub: { hang: true } } };
 
-export const Unavailable: Story = { args: { hub: { error: 'The hub could not reach GetStream.' } } };
+/** Chat cannot connect (here: the hub could not reach GetStream). */
+export const Error: Story = { args: { hub: { error: 'The hub could not reach GetStream.' } } };
 
+/** Thirty chats: the list scrolls, the four with unread messages show their counts. */
+export const ManyChats: Story = { args: { chatId: '', hub: { chats: manyChats(30) } } };
+
+/** Forty more messages before the usual ones: the conversation scrolls and opens at the newest. */
 export const ManyMessages: Story = {
   args: {
     hub: {

@@ -11,10 +11,13 @@ import type {
   ConversationState,
   HubClient,
 } from '@teacher-hub/core';
-import { ADA_ROSTER, cannedClient } from './canned-hub.ts';
+import { CannedCalls, withCalls } from './canned-calls.ts';
+import { ADA_ROSTER, ADA_USER, cannedClient } from './canned-hub.ts';
+import type { StoryUser } from './canned-hub.ts';
 
 export interface CannedChatOptions {
-  me?: string;
+  /** Who is signed in. Default: Ada, a teacher. */
+  me?: StoryUser;
   chats?: ChatListItem[];
   messages?: Record<string, ChatMessage[]>;
   /** Names shown as typing in every conversation. */
@@ -108,10 +111,12 @@ class CannedConversation {
   readonly store;
   readonly chatId: string;
   readonly me: string;
+  readonly myName: string;
 
-  constructor(chatId: string, me: string, messages: ChatMessage[], typing: string[]) {
+  constructor(chatId: string, me: StoryUser, messages: ChatMessage[], typing: string[]) {
     this.chatId = chatId;
-    this.me = me;
+    this.me = me.id;
+    this.myName = me.name;
     this.store = createStore<ConversationState>({
       status: 'ready',
       error: undefined,
@@ -146,7 +151,7 @@ class CannedConversation {
   dismissUpload(): void {}
 
   async send(text: string, files: readonly File[] = [], parentId?: string): Promise<undefined> {
-    const sent = message(`local-${Date.now()}`, this.me, 'Ada Lovelace', text.trim(), 0, {
+    const sent = message(`local-${Date.now()}`, this.me, this.myName, text.trim(), 0, {
       parentId,
       attachments: files.map((file) => ({
         kind: 'file' as const,
@@ -209,10 +214,50 @@ class CannedConversation {
   }
 }
 
-/** A client whose `chat` is canned: lists `chats`, opens conversations from `messages`. */
+/** `count` chats of Ada's (groups, one-on-ones and sessions'), the most recent first, some unread. */
+export function manyChats(count: number): ChatListItem[] {
+  const students = ADA_ROSTER.courses.flatMap((course) => course.students);
+  return Array.from({ length: count }, (_, index): ChatListItem => {
+    const student = students[index % students.length]!;
+    const kind = index % 3 === 0 ? 'group' : index % 3 === 1 ? 'direct' : 'session';
+    const name =
+      kind === 'group'
+        ? `Study group ${index / 3 + 1}`
+        : kind === 'direct'
+          ? student.name
+          : `Review session ${Math.floor(index / 3) + 1}`;
+    const minutes = 7 + index * 95;
+    return {
+      id: `chat-many-${index}`,
+      cid: `hub-${kind}:chat-many-${index}`,
+      kind,
+      name,
+      ownerId: 't-ada',
+      memberIds: ['t-ada', student.id],
+      lastMessage: message(
+        `many-last-${index}`,
+        student.id,
+        student.name,
+        `Question ${index + 1} about the homework`,
+        minutes,
+      ),
+      lastActivityAt: minutesAgo(minutes),
+      unreadCount: index < 4 ? 4 - index : 0,
+    };
+  });
+}
+
+/**
+ * A client whose `chat` is canned: lists `chats`, opens conversations from `messages`. Its `calls` are
+ * canned too (the conversation's call button holds them), with no call going.
+ */
 export function cannedChatClient(options: CannedChatOptions = {}): HubClient {
-  const client = cannedClient({ roster: ADA_ROSTER });
-  const me = options.me ?? 't-ada';
+  const user = options.me ?? ADA_USER;
+  const client = withCalls(
+    cannedClient({ user, roster: ADA_ROSTER }),
+    new CannedCalls({ userId: user.id, name: user.name, role: user.role }),
+  );
+  const me = user.id;
   const store = createStore<ChatState>({ status: 'idle', error: undefined, chats: [], me, totalUnread: 0 });
   const conversations = new Map<string, CannedConversation>();
   const chat = {
@@ -238,7 +283,7 @@ export function cannedChatClient(options: CannedChatOptions = {}): HubClient {
       if (!conversation) {
         conversation = new CannedConversation(
           id,
-          me,
+          user,
           options.messages?.[id] ?? ALGEBRA_MESSAGES,
           options.typing ?? [],
         );

@@ -6,7 +6,29 @@ import type { ErrorBody } from '@teacher-hub/protocol';
 
 export const STORY_SERVER = 'https://hub.example.edu';
 
+/** Who is signed in, in a story. */
+export interface StoryUser {
+  id: string;
+  name: string;
+  role: 'teacher' | 'student';
+}
+
+export const ADA_USER = { id: 't-ada', name: 'Ada Lovelace', role: 'teacher' } as const satisfies StoryUser;
+export const AMARA_USER = { id: 's-01', name: 'Amara Okafor', role: 'student' } as const satisfies StoryUser;
+
+/**
+ * An unsigned JWT-shaped token naming `user`: the client reads who is signed in (and so the role an element
+ * shows) from its claims without verifying them, so no story needs `GET /v1/me`.
+ */
+export function storyToken(user: StoryUser): string {
+  const encode = (value: unknown): string =>
+    btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub: user.id, name: user.name, role: user.role })}.story`;
+}
+
 export interface CannedHubOptions {
+  /** Who is signed in. Default: Ada, a teacher. */
+  user?: StoryUser;
   roster?: Roster;
   /** Answer `GET /v1/roster` after this long. */
   latencyMs?: number;
@@ -25,7 +47,7 @@ export function cannedClient(options: CannedHubOptions): HubClient {
   let failuresLeft = options.failures ?? 0;
   return new HubClient({
     server: STORY_SERVER,
-    token: 'story-token',
+    token: storyToken(options.user ?? ADA_USER),
     fetch: async (input) => {
       const path = new URL(input).pathname;
       if (options.hang) return new Promise<Response>(() => undefined);

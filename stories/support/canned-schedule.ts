@@ -1,8 +1,8 @@
 // Story and test fixtures for scheduled sessions: a `SessionsApi` whose store you set by hand and which
 // records every intent, so `<session-calendar>` and `<session-scheduler>` show every state without a hub.
 // The hub's own session rules are tested against the real server; this stands in for `client.sessions`.
-import { HubApiError, HubClient, createStore } from '@teacher-hub/core';
-import type { Store } from '@teacher-hub/core';
+import { HubApiError, createStore } from '@teacher-hub/core';
+import type { HubClient, Roster, Store } from '@teacher-hub/core';
 import type {
   AttendanceEntry,
   CancelSessionRequest,
@@ -14,11 +14,10 @@ import type {
   SessionType,
   UpdateSessionRequest,
 } from '@teacher-hub/protocol';
-import type {
-  SessionsApi,
-  SessionsState,
-} from '../../packages/elements/src/session-calendar/sessions-client.ts';
+import type { SessionsApi, SessionsState } from '@teacher-hub/core';
 import { occurrenceKey } from '@teacher-hub/core';
+import { ADA_USER, AMARA_USER, cannedClient } from './canned-hub.ts';
+import type { StoryUser } from './canned-hub.ts';
 
 /** One intent the element asked for, in order. */
 export type CannedScheduleCall =
@@ -229,39 +228,12 @@ export function withSessions<C extends HubClient>(client: C, sessions: SessionsA
   return client;
 }
 
-/** A story client for `userId` (teacher `t-ada` or a student): it talks to no hub but answers the roster. */
-export function cannedScheduleClient(
-  sessions: SessionsApi,
-  user: { id: string; name: string; role: 'teacher' | 'student' },
-  roster: unknown = { courses: [] },
-): HubClient {
-  return withSessions(
-    new HubClient({
-      server: 'https://hub.example.edu',
-      token: storyToken(user),
-      fetch: async (input) => {
-        const path = new URL(input).pathname;
-        const body =
-          path === '/v1/roster' ? roster : { error: { code: 'NOT_FOUND', message: 'Not in this story.' } };
-        return new Response(JSON.stringify(body), {
-          status: path === '/v1/roster' ? 200 : 404,
-          headers: { 'content-type': 'application/json' },
-        });
-      },
-    }),
-    sessions,
-  );
+/** A story client for `user` (Ada or a student): it talks to no hub but answers the roster. */
+export function cannedScheduleClient(sessions: SessionsApi, user: StoryUser, roster?: Roster): HubClient {
+  return withSessions(cannedClient({ user, roster, latencyMs: 0 }), sessions);
 }
 
-/** An unsigned JWT-shaped token naming `user` (the client reads claims without verifying them). */
-function storyToken(user: { id: string; name: string; role: string }): string {
-  const encode = (value: unknown): string =>
-    btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub: user.id, name: user.name, role: user.role })}.story`;
-}
-
-export const ADA_USER = { id: 't-ada', name: 'Ada Lovelace', role: 'teacher' } as const;
-export const AMARA_USER = { id: 's-01', name: 'Amara Okafor', role: 'student' } as const;
+export { ADA_USER, AMARA_USER };
 
 /** An occurrence starting at `startsAt` (an ISO instant or a Date) lasting `minutes`. */
 export function makeOccurrence(

@@ -1,11 +1,17 @@
 // Story and test fixtures for scheduled sessions: a `SessionsApi` whose store you set by hand (and a log of
 // the intents), so the session elements show every state without a hub. The hub's own session lifecycle is
 // tested against the real server; this stands in for `client.sessions` only.
-import { HubApiError, HubClient, createStore, occurrenceKey } from '@teacher-hub/core';
+//
+// Its sibling `CannedSchedule` (canned-schedule.ts, for the calendar and the scheduler) sets the store
+// directly and answers `get()` and `attendance()`; this one keeps what the hub "has" and loads it, with
+// failing and hanging loads, for `<upcoming-sessions>`. Both logs are asserted in the elements' tests in
+// their own shapes, so they stay two classes; the story client, its token and `withSessions` are shared.
+import { HubApiError, createStore, occurrenceKey } from '@teacher-hub/core';
 import type {
   AttendanceEntry,
   CancelSessionRequest,
   CreateSessionRequest,
+  HubClient,
   Occurrence,
   Session,
   SessionType,
@@ -14,6 +20,9 @@ import type {
   Store,
   UpdateSessionRequest,
 } from '@teacher-hub/core';
+import { AMARA_USER, cannedClient } from './canned-hub.ts';
+import type { StoryUser } from './canned-hub.ts';
+import { withSessions } from './canned-schedule.ts';
 
 const MINUTE = 60_000;
 
@@ -247,26 +256,9 @@ export class CannedSessions implements SessionsApi {
   }
 }
 
-/**
- * Gives `client` the canned sessions as `client.sessions` (replacing its own), and returns the client.
- */
-export function withSessions<C extends HubClient>(client: C, sessions: SessionsApi): C {
-  Object.defineProperty(client, 'sessions', { value: sessions, configurable: true, writable: true });
-  return client;
-}
+export { withSessions };
 
-/** A client for stories: it talks to no hub (nothing in the session stories needs one). */
-export function cannedSessionsClient(sessions: SessionsApi): HubClient {
-  return withSessions(
-    new HubClient({
-      server: 'https://hub.example.edu',
-      token: 'story-token',
-      fetch: async () =>
-        new Response(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'Not in this story.' } }), {
-          status: 404,
-          headers: { 'content-type': 'application/json' },
-        }),
-    }),
-    sessions,
-  );
+/** A client for stories, signed in as `user` (default: Amara, a student); it talks to no hub. */
+export function cannedSessionsClient(sessions: SessionsApi, user: StoryUser = AMARA_USER): HubClient {
+  return withSessions(cannedClient({ user, latencyMs: 0 }), sessions);
 }
