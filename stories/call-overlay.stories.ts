@@ -12,6 +12,8 @@ import {
   makeCall,
   participant,
 } from './support/canned-calls.ts';
+import type { Person } from './support/canned-calls.ts';
+import { largeRoster } from './support/canned-hub.ts';
 
 /** What a story sets up on its canned `client.calls` (a fresh one per render). */
 type Scene = (calls: CannedCalls) => void;
@@ -93,10 +95,41 @@ export const Ringing: Story = {
 };
 
 /** The teacher in a call with two students: her own camera first (mirrored), "End for everyone". */
-export const InCallTeacher: Story = { name: 'In call (teacher, 3 people)' };
+export const Teacher: Story = { name: 'In call (teacher, 3 people)' };
 
 /** A student in the same call: no "End for everyone". */
-export const InCallStudent: Story = { name: 'In call (student)', args: { me: 'student' } };
+export const Student: Story = { name: 'In call (student)', args: { me: 'student' } };
+
+/** Joining: the call view is there at once and says Connecting… until the media connect. */
+export const Connecting: Story = {
+  args: { scene: (calls) => calls.enter(GROUP, { connection: 'joining' }) },
+};
+
+/** No call and no ring: the overlay shows nothing (it sits on every page, waiting). */
+export const Idle: Story = { args: { scene: () => undefined } };
+
+/** Twelve students in Ada's class call: the tiles shrink to fit; some have their camera off or are muted. */
+export const ManyPeople: Story = {
+  name: 'Many people (13)',
+  args: {
+    scene: (calls) => {
+      const students = largeRoster(1, 12).courses[0]!.students.map((student): Person => ({
+        userId: student.id,
+        name: student.name,
+        role: 'student',
+      }));
+      calls.enter(makeCall({ members: [ADA, ...students], status: 'active' }));
+      calls.update((active) => ({
+        participants: [
+          ...active.participants.filter((each) => each.isLocal),
+          ...students.map((student, index) =>
+            participant(student, { video: index % 3 !== 2, audio: index % 4 !== 3 }),
+          ),
+        ],
+      }));
+    },
+  },
+};
 
 /** Amara shares her screen: it is shown large, the people in a strip. */
 export const ScreenShare: Story = {
@@ -130,7 +163,8 @@ export const MutedAndCameraOff: Story = {
 };
 
 /** The browser refused the camera and microphone: what to do, in words; the call goes on without them. */
-export const PermissionError: Story = {
+export const Error: Story = {
+  name: 'Permission error',
   args: {
     scene: (calls) =>
       calls.enter(GROUP, {

@@ -10,6 +10,7 @@ import {
   busyMonth,
   cannedScheduleClient,
   hubError,
+  makeOccurrence,
   makeSession,
 } from './support/canned-schedule.ts';
 
@@ -63,8 +64,11 @@ export default meta;
 
 type Story = StoryObj<CalendarArgs>;
 
-/** Ada's month: classes, group sessions and one-on-ones; one Algebra review is live now. */
-export const BusyMonth: Story = {};
+/**
+ * Ada's month: classes, group sessions and one-on-ones; one Algebra review is live now. Her own sessions
+ * offer Start, Edit, Cancel and End for everyone.
+ */
+export const Teacher: Story = { name: 'Teacher (busy month)' };
 
 /** No sessions scheduled yet. */
 export const Empty: Story = { args: { scene: () => undefined } };
@@ -77,6 +81,36 @@ export const Agenda: Story = { args: { view: 'agenda' } };
 
 /** A student sees the sessions they are invited to: Join when live and Open chat only. */
 export const Student: Story = { args: { me: 'student' } };
+
+/**
+ * Exam season: six sessions every weekday for six weeks. Month cells list the first few and "+N more"
+ * (which opens the week); the week view stacks them.
+ */
+export const ManySessions: Story = {
+  args: {
+    scene: (sessions) => {
+      const midnight = new Date();
+      midnight.setUTCHours(0, 0, 0, 0);
+      for (let day = -21; day <= 21; day += 1) {
+        const date = new Date(midnight.getTime() + day * 86_400_000);
+        if (date.getUTCDay() === 0 || date.getUTCDay() === 6) continue;
+        for (let slot = 0; slot < 6; slot += 1) {
+          const startsAt = new Date(date.getTime() + (7 + slot * 1.5) * 3_600_000);
+          sessions.put(
+            makeOccurrence({
+              sessionId: `sess-exam-${day}-${slot}`,
+              title: ['Exam prep', 'Office hours', 'Mock exam', 'Revision', 'Q&A', 'Catch-up'][slot],
+              type: slot % 3 === 0 ? 'class' : slot % 3 === 1 ? 'group' : 'one_on_one',
+              startsAt,
+              minutes: 60,
+              status: startsAt.getTime() + 3_600_000 < Date.now() ? 'ended' : 'scheduled',
+            }),
+          );
+        }
+      }
+    },
+  },
+};
 
 /** The same month in New York time. */
 export const OtherTimeZone: Story = { args: { timeZone: 'America/New_York' } };
@@ -93,7 +127,7 @@ export const Loading: Story = {
 };
 
 /** The first load fails; Retry loads the month. */
-export const LoadError: Story = {
+export const Error: Story = {
   args: {
     scene: (sessions) => {
       busy(sessions);

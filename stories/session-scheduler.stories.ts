@@ -1,12 +1,28 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
 import '@teacher-hub/elements';
-import { ADA_ROSTER } from './support/canned-hub.ts';
-import { ADA_USER, CannedSchedule, cannedScheduleClient, makeSession } from './support/canned-schedule.ts';
+import { ifDefined } from 'lit/directives/if-defined.js';
+import { ADA_ROSTER, largeRoster } from './support/canned-hub.ts';
+import {
+  ADA_USER,
+  CannedSchedule,
+  cannedScheduleClient,
+  hubError,
+  makeSession,
+} from './support/canned-schedule.ts';
+import type { Roster } from '@teacher-hub/core';
 import type { Session } from '@teacher-hub/protocol';
 
+/** What a story puts on its canned `client.sessions` (a fresh one per render). */
+type Scene = (sessions: CannedSchedule) => void;
+
 interface SchedulerArgs {
+  /** The session to edit, given by the host. */
   session: Session | undefined;
+  /** The session to edit, by id (the element loads it). */
+  sessionId: string;
+  scene: Scene;
+  roster: Roster;
   theme: 'light' | 'dark' | 'auto';
 }
 
@@ -24,18 +40,23 @@ const meta: Meta<SchedulerArgs> = {
   title: 'Elements/session-scheduler',
   component: 'session-scheduler',
   tags: ['autodocs'],
-  args: { session: undefined, theme: 'light' },
+  args: { session: undefined, sessionId: '', scene: () => undefined, roster: ADA_ROSTER, theme: 'light' },
   argTypes: {
     session: { table: { disable: true } },
+    scene: { table: { disable: true } },
+    roster: { table: { disable: true } },
     theme: { control: 'inline-radio', options: ['light', 'dark', 'auto'] },
   },
-  render: ({ session, theme }) => {
+  render: ({ session, sessionId, scene, roster, theme }) => {
     const sessions = new CannedSchedule();
     sessions.latencyMs = 400;
-    const client = cannedScheduleClient(sessions, ADA_USER, ADA_ROSTER);
+    sessions.sessions.set(ALGEBRA_SERIES.id, ALGEBRA_SERIES);
+    scene(sessions);
+    const client = cannedScheduleClient(sessions, ADA_USER, roster);
     return html`<session-scheduler
       .client=${client}
       .session=${session}
+      session-id=${ifDefined(sessionId || undefined)}
       theme=${theme}
       @hub-session-saved=${(event: CustomEvent) => console.info('hub-session-saved', event.detail)}
       @hub-session-cancelled=${(event: CustomEvent) => console.info('hub-session-cancelled', event.detail)}
@@ -88,5 +109,31 @@ export const OneOnOne: Story = {
     root.querySelector<HTMLButtonElement>('[part="submit"]')!.click();
   },
 };
+
+/** Editing by `session-id`: the form waits for the session. */
+export const Loading: Story = {
+  args: {
+    sessionId: ALGEBRA_SERIES.id,
+    scene: (sessions) => {
+      sessions.get = () => new Promise<Session>(() => undefined);
+    },
+  },
+};
+
+/** The session to edit cannot be loaded; Retry loads it. */
+export const Error: Story = {
+  args: {
+    sessionId: ALGEBRA_SERIES.id,
+    scene: (sessions) => {
+      sessions.failNext = hubError(503, 'UNAVAILABLE', 'The hub is restarting. Try again.');
+    },
+  },
+};
+
+/** A teacher without students yet: the invitee list says so, and the form cannot be sent. */
+export const NoStudents: Story = { args: { roster: { courses: [] } } };
+
+/** Three courses of forty students to invite from: the invitee list scrolls inside the form. */
+export const ManyStudents: Story = { args: { roster: largeRoster(3, 40) } };
 
 export const Dark: Story = { args: { session: ALGEBRA_SERIES, theme: 'dark' } };

@@ -3,6 +3,7 @@ import { HubApiError } from '@teacher-hub/core';
 import type { Occurrence } from '@teacher-hub/core';
 import { html } from 'lit';
 import '@teacher-hub/elements';
+import { ADA_USER, AMARA_USER } from './support/canned-hub.ts';
 import { CannedSessions, cannedSessionsClient, makeOccurrence } from './support/canned-sessions.ts';
 
 /** What a story puts on its canned `client.sessions` (a fresh one per render). */
@@ -10,6 +11,8 @@ type Scene = (sessions: CannedSessions) => void;
 
 interface UpcomingArgs {
   scene: Scene;
+  /** Who is signed in. The list is the same for both; a teacher's holds her own sessions. */
+  me: 'teacher' | 'student';
   days: number;
   limit: number;
   theme: 'light' | 'dark' | 'auto';
@@ -41,9 +44,10 @@ const meta: Meta<UpcomingArgs> = {
   title: 'Elements/upcoming-sessions',
   component: 'upcoming-sessions',
   tags: ['autodocs'],
-  args: { scene: withWeek, days: 14, limit: 5, theme: 'light', width: '34rem' },
+  args: { scene: withWeek, me: 'student', days: 14, limit: 5, theme: 'light', width: '34rem' },
   argTypes: {
     scene: { table: { disable: true } },
+    me: { control: 'inline-radio', options: ['teacher', 'student'] },
     theme: { control: 'inline-radio', options: ['light', 'dark', 'auto'] },
     days: { control: { type: 'number', min: 1, max: 60 } },
     limit: { control: { type: 'number', min: 1, max: 20 } },
@@ -51,7 +55,7 @@ const meta: Meta<UpcomingArgs> = {
   },
   parameters: { layout: 'fullscreen' },
   // On a student's dashboard, as in the demo LMS.
-  render: ({ scene, days, limit, theme, width }) => {
+  render: ({ scene, me, days, limit, theme, width }) => {
     const sessions = new CannedSessions();
     scene(sessions);
     return html`
@@ -61,7 +65,7 @@ const meta: Meta<UpcomingArgs> = {
       >
         <upcoming-sessions
           style="max-width: ${width}"
-          .client=${cannedSessionsClient(sessions)}
+          .client=${cannedSessionsClient(sessions, me === 'teacher' ? ADA_USER : AMARA_USER)}
           days=${days}
           limit=${limit}
           theme=${theme}
@@ -82,6 +86,41 @@ type Story = StoryObj<UpcomingArgs>;
 /** A live session first with Join, then the next ones; "Show 2 more" reveals the rest. */
 export const Student: Story = {};
 
+/**
+ * Ada's next sessions on her own dashboard: the class she is teaching now (Join takes her back in), one due
+ * that she has not started yet, the rest of her week. The list has no Start: she starts sessions from her
+ * calendar.
+ */
+export const Teacher: Story = {
+  args: {
+    me: 'teacher',
+    scene: (sessions) => {
+      sessions.occurrences = [
+        makeOccurrence({ title: 'Quadratics Q&A', startsInMinutes: -10, status: 'live' }),
+        makeOccurrence({ title: 'Catch-up with Diego', type: 'one_on_one', startsInMinutes: -2 }),
+        makeOccurrence({ title: 'Algebra review', startsInMinutes: 3 * 60 }),
+        makeOccurrence({ title: 'Biology lab prep', type: 'group', startsInMinutes: 24 * 60 + 60 }),
+        makeOccurrence({ title: 'Parents evening', type: 'group', startsInMinutes: 3 * 24 * 60 }),
+      ];
+    },
+  },
+};
+
+/** Twenty sessions in the fortnight: five show, "Show 15 more" reveals the rest. */
+export const ManySessions: Story = {
+  args: {
+    scene: (sessions) => {
+      sessions.occurrences = Array.from({ length: 20 }, (_, index) =>
+        makeOccurrence({
+          title: ['Algebra review', 'Geometry drills', 'Biology lab prep', 'Office hour'][index % 4],
+          type: index % 4 === 2 ? 'group' : index % 4 === 3 ? 'one_on_one' : 'class',
+          startsInMinutes: 45 + index * 15 * 60,
+        }),
+      );
+    },
+  },
+};
+
 export const Dark: Story = { args: { theme: 'dark' } };
 
 /** In a narrow sidebar the buttons go under each session's text. */
@@ -99,7 +138,7 @@ export const Loading: Story = {
 export const Empty: Story = { args: { scene: () => undefined } };
 
 /** The load fails; Retry succeeds. */
-export const LoadFails: Story = {
+export const Error: Story = {
   args: {
     scene: (sessions) => {
       sessions.occurrences = WEEK;
