@@ -311,7 +311,7 @@ export class SessionsService implements SessionsApi {
         overlaps(occurrence, from, to) &&
         !(occurrenceKey(occurrence) in state.occurrences),
     );
-    if (seeded.length === 0) return;
+    // None in range is news too: the view shows "no sessions" at once rather than a placeholder.
     const occurrences = { ...state.occurrences };
     for (const occurrence of seeded) occurrences[occurrenceKey(occurrence)] = occurrence;
     // Not through #merge: cached occurrences are not news (no touch, no `live`, no ended calls).

@@ -135,27 +135,36 @@ export class HubChatElement extends HubElement {
         ${
           this.#heldClient
             ? this.#connectTask.render({
-                pending: () => html`<p class="status" role="status">Connecting to chat…</p>`,
+                // The list cached on an earlier visit shows while stream-chat loads and connects.
+                pending: () =>
+                  this.#list.value?.chats.length
+                    ? html`${this.#renderList()}
+                        <div class="conversation placeholder">
+                          <p class="status" role="status">Connecting to chat…</p>
+                        </div>`
+                    : html`<p class="status" role="status">Connecting to chat…</p>`,
                 error: (error) =>
                   html`<p class="status error" role="alert">Chat is unavailable: ${describe(error)}</p>`,
-                complete: () =>
-                  html`<hub-chat-list
-                      class="list"
-                      part="list"
-                      exportparts="chat-item, unread-badge"
-                      .chats=${this.#list.value?.chats ?? []}
-                      current=${this.chatId ?? ''}
-                      ?composing=${this.composing}
-                      theme=${this.theme ?? 'light'}
-                      @open=${(event: CustomEvent<{ chatId: string }>) => this.#open(event.detail.chatId)}
-                      @compose=${this.#compose}
-                    ></hub-chat-list>
-                    ${this.#renderConversation()}`,
+                complete: () => html`${this.#renderList()} ${this.#renderConversation()}`,
               })
             : html`<p class="status">Sign in to chat.</p>`
         }
       </div>
     `;
+  }
+
+  #renderList(): TemplateResult {
+    return html`<hub-chat-list
+      class="list"
+      part="list"
+      exportparts="chat-item, unread-badge"
+      .chats=${this.#list.value?.chats ?? []}
+      current=${this.chatId ?? ''}
+      ?composing=${this.composing}
+      theme=${this.theme ?? 'light'}
+      @open=${(event: CustomEvent<{ chatId: string }>) => this.#open(event.detail.chatId)}
+      @compose=${this.#compose}
+    ></hub-chat-list>`;
   }
 
   async #compose(): Promise<void> {

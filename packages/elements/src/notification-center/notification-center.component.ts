@@ -307,7 +307,11 @@ export class NotificationCenter extends HubElement {
       <div class="scroller">
         ${this.#loadTask.render({
           initial: () => this.#renderSkeleton(),
-          pending: () => (model?.status === 'ready' ? this.#renderList(model) : this.#renderSkeleton()),
+          // Items while the first load runs are the page cached on an earlier visit: shown at once.
+          pending: () =>
+            model?.status === 'ready' || model?.items.length
+              ? this.#renderList(model)
+              : this.#renderSkeleton(),
           complete: () => (model ? this.#renderList(model) : this.#renderSkeleton()),
           error: (error) => (model?.status === 'ready' ? this.#renderList(model) : this.#renderError(error)),
         })}

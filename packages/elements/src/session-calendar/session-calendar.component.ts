@@ -155,6 +155,13 @@ export class SessionCalendar extends HubElement {
     (sessionsState: SessionsState) => sessionsState.occurrences,
   );
 
+  /** Whether the occurrences shown came from the client's cache (the first load still runs). */
+  readonly #cached = new StoreController(
+    this,
+    undefined,
+    (sessionsState: SessionsState) => sessionsState.cached,
+  );
+
   readonly #loadTask = new Task(this, {
     task: async ([sessions, from, to]) =>
       sessions ? sessions.load({ from: new Date(from), to: new Date(to) }) : initialState,
@@ -241,6 +248,7 @@ export class SessionCalendar extends HubElement {
     this.#heldClient = client;
     const sessions = sessionsOf(client);
     this.#occurrences.setStore(sessions?.store);
+    this.#cached.setStore(sessions?.store);
     if (sessions) this.#release = sessions.connect();
   }
 
@@ -532,7 +540,9 @@ export class SessionCalendar extends HubElement {
             ? this.#loadTask.render({
                 initial: () => this.#skeleton(view),
                 pending: () =>
-                  this.#loadTask.value === undefined ? this.#skeleton(view) : this.#body(view, true),
+                  this.#loadTask.value === undefined && !this.#cached.value
+                    ? this.#skeleton(view)
+                    : this.#body(view, true),
                 complete: () => this.#body(view, false),
                 error: (error) => this.#error(error),
               })

@@ -137,6 +137,12 @@ export class UpcomingSessions extends HubElement {
     undefined,
     (sessionsState: SessionsState) => sessionsState.occurrences,
   );
+  /** Whether the occurrences shown came from the client's cache (the first load still runs). */
+  readonly #cached = new StoreController(
+    this,
+    undefined,
+    (sessionsState: SessionsState) => sessionsState.cached,
+  );
   readonly #activeCall = new StoreController(this, undefined, (callsState: CallsState) => callsState.active);
   readonly #loadTask = new Task(this, {
     task: async ([client, days]) => {
@@ -190,6 +196,7 @@ export class UpcomingSessions extends HubElement {
     this.#heldClient = client;
     this.#liveKeys = undefined;
     this.#occurrences.setStore(client?.sessions.store);
+    this.#cached.setStore(client?.sessions.store);
     this.#activeCall.setStore(client?.calls.store);
     if (client) this.#release = client.sessions.connect();
   }
@@ -237,7 +244,10 @@ export class UpcomingSessions extends HubElement {
         </header>
         ${this.#loadTask.render({
           initial: () => this.#renderSkeleton(),
-          pending: () => (this.#loadedFor === this.client ? this.#renderList() : this.#renderSkeleton()),
+          pending: () =>
+            this.#loadedFor === this.client || this.#cached.value
+              ? this.#renderList()
+              : this.#renderSkeleton(),
           complete: () => this.#renderList(),
           error: (error) => (this.#loadedFor === this.client ? this.#renderList() : this.#renderError(error)),
         })}
