@@ -71,6 +71,19 @@ function gate() {
   };
 }
 
+/** A stand-in EventSource the test drives: `emit(type, data)` delivers an SSE event. */
+class FakeSource extends EventTarget {
+  listening = false;
+  override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
+    this.listening = true;
+    super.addEventListener(...args);
+  }
+  close(): void {}
+  emit(type: string, data: unknown): void {
+    this.dispatchEvent(new MessageEvent(type, { data: JSON.stringify(data) }));
+  }
+}
+
 /** A memory cache whose reads can be held back, to answer after the hub. */
 class SlowCache extends MemoryHubCache {
   readonly reads = gate();
@@ -243,6 +256,34 @@ describe('The client cache paints first, then the hub’s answer', () => {
         ['n-3', 'n-2'],
       );
       assert.equal(second.notifications.state.status, 'ready');
+    });
+
+    it('keeps the live stream’s unread count when the cached page arrives after it', async () => {
+      notifications = [notification('n-1', '2026-11-19T10:00:00.000Z')];
+      const cache = new SlowCache();
+      await clientOf(cache).notifications.load();
+      await eventually(() => cache.entries.size > 1, 'the first page to be saved');
+
+      cache.reads.close();
+      held.notifications.close();
+      const source = new FakeSource();
+      const second = new HubClient({
+        server: hub.url,
+        token: ADA_TOKEN,
+        cache,
+        createEventSource: () => source as unknown as EventSource,
+      });
+      const release = second.notifications.connect();
+      const loading = second.notifications.load();
+      await eventually(() => source.listening, 'the live stream to open');
+      source.emit('ready', { unreadCount: 4, resumed: false });
+      await eventually(() => second.notifications.state.unreadCount === 4, 'the live count');
+      cache.reads.open();
+      await eventually(() => second.notifications.state.items.length === 1, 'the cached page');
+      assert.equal(second.notifications.state.unreadCount, 4);
+      held.notifications.open();
+      await loading;
+      release();
     });
   });
 

@@ -158,13 +158,20 @@ export class NotificationsService {
   /** Shows the cached first page while `loading` runs, unless the hub's page (or anything else) came first. */
   #seed(slot: CacheSlot<CachedNotifications>, loading: Promise<void>): void {
     if (this.store.get().items.length > 0) return;
+    const version = this.#liveVersion;
     void slot.read().then((cached) => {
       if (!cached || !Array.isArray(cached.items) || cached.items.length === 0) return;
       const state = this.store.get();
       if (this.#loading !== loading || state.status !== 'loading' || state.items.length > 0) return;
       const items = cached.items.slice(0, this.#pageSize);
       this.#cachedIds = new Set(items.map((item) => item.id));
-      this.store.set({ items, unreadCount: cached.unreadCount, hasMore: cached.hasMore });
+      // The live stream's count (its `ready` event) is the hub's: a cached one never replaces it.
+      const countIsLive = this.#liveVersion !== version;
+      this.store.set({
+        items,
+        hasMore: cached.hasMore,
+        ...(countIsLive ? {} : { unreadCount: cached.unreadCount }),
+      });
     });
   }
 

@@ -24,8 +24,8 @@ export interface SessionsState {
   live: Occurrence[];
   loading: boolean;
   /**
-   * The occurrences shown came from the client's cache (the next 14 days saved on an earlier visit) and
-   * the first load is still running: views show them rather than a placeholder. False once it answers.
+   * The store holds occurrences from the client's cache (the next 14 days saved on an earlier visit) and
+   * loads are still running: views show them rather than a placeholder. False once every load answered.
    */
   cached?: boolean | undefined;
   error: HubApiError | null;

@@ -251,8 +251,7 @@ export class SessionsService implements SessionsApi {
     this.store.set({ loading: true });
     const slot = this.#cache?.slot<CachedOccurrences>('sessions');
     const settled = { done: false };
-    const seeding = slot !== undefined && !this.#seedAsked;
-    if (slot && seeding) {
+    if (slot && !this.#seedAsked) {
       this.#seedAsked = true;
       void slot.read().then((cached) => this.#seed(range, cached, settled));
     }
@@ -278,8 +277,7 @@ export class SessionsService implements SessionsApi {
           loaded: [...loaded.filter((each) => !(each.from >= from && each.to <= to)), { from, to }],
         });
       }
-      // Fresh occurrences are in the store now: nothing shown is only cached any more.
-      this.store.set({ error: null, cached: false });
+      this.store.set({ error: null });
       if (slot) this.#save(slot, range, occurrences);
       return [...occurrences].sort(byStart);
     } catch (error) {
@@ -288,7 +286,8 @@ export class SessionsService implements SessionsApi {
     } finally {
       settled.done = true;
       this.#loads -= 1;
-      this.store.set(seeding ? { loading: this.#loads > 0, cached: false } : { loading: this.#loads > 0 });
+      // Cached occurrences stay marked until every load answered: a view whose own load still runs keeps them.
+      this.store.set(this.#loads > 0 ? { loading: true } : { loading: false, cached: false });
     }
   }
 
