@@ -21,3 +21,4 @@ export { CallOverlay } from './call-overlay/call-overlay.ts';
 export { SessionCalendar } from './session-calendar/session-calendar.ts';
 export { UpcomingSessions } from './upcoming-sessions/upcoming-sessions.ts';
 export { SessionScheduler } from './session-scheduler/session-scheduler.ts';
+export { TeacherHub } from './teacher-hub/teacher-hub.ts';

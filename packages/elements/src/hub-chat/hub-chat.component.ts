@@ -153,6 +153,14 @@ export class HubChatElement extends HubElement {
     `;
   }
 
+  /**
+   * Opens the "new chat" form in place of the conversation, as the list's New chat button does, and
+   * focuses it once the chat has connected. `<teacher-hub>`'s "New chat" quick action calls it.
+   */
+  async newChat(): Promise<void> {
+    await this.#compose();
+  }
+
   #renderList(): TemplateResult {
     return html`<hub-chat-list
       class="list"

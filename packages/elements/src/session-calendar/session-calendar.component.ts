@@ -368,7 +368,47 @@ export class SessionCalendar extends HubElement {
     );
   }
 
-  #open(occurrence: Occurrence, opener: HTMLElement): void {
+  /**
+   * Shows an occurrence's day and opens its details, as a click on it does: the one starting (originally)
+   * at `occurrenceStart`, or without it the session's live or next occurrence (else its latest). Loads
+   * the period when needed. Resolves `false` when the user has no such occurrence.
+   */
+  async openOccurrence(sessionId: string, occurrenceStart?: string): Promise<boolean> {
+    const sessions = this.#sessions;
+    if (!sessions) return false;
+    const find = (): Occurrence | undefined => {
+      const mine = Object.values(this.#occurrences.value ?? {}).filter((o) => o.sessionId === sessionId);
+      if (occurrenceStart !== undefined) {
+        const at = Date.parse(occurrenceStart);
+        return mine.find((o) => Date.parse(o.occurrenceStart) === at);
+      }
+      const now = Date.now();
+      return (
+        mine.find((o) => o.status === 'live') ??
+        mine
+          .filter((o) => o.status !== 'cancelled' && Date.parse(o.endsAt) > now)
+          .sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt))[0] ??
+        mine.sort((a, b) => Date.parse(b.startsAt) - Date.parse(a.startsAt))[0]
+      );
+    };
+    let occurrence = find();
+    if (!occurrence) {
+      const around = occurrenceStart ? Date.parse(occurrenceStart) : Date.now();
+      if (Number.isNaN(around)) return false;
+      const week = 7 * 86_400_000;
+      await sessions
+        .load({ from: new Date(around - week), to: new Date(around + (occurrenceStart ? 1 : 8) * week) })
+        .catch(() => undefined);
+      occurrence = find();
+    }
+    if (!occurrence) return false;
+    this.date = dayKeyOf(new Date(occurrence.startsAt), this.#zone);
+    this.#open(occurrence, undefined);
+    await this.updateComplete;
+    return true;
+  }
+
+  #open(occurrence: Occurrence, opener: HTMLElement | undefined): void {
     this.#opener = opener;
     this.selectedKey = occurrenceKey(occurrence);
     this.confirming = undefined;
