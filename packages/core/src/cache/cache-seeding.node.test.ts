@@ -317,6 +317,24 @@ describe('The client cache paints first, then the hub’s answer', () => {
       assert.equal(second.sessions.state.cached, false);
     });
 
+    it('keeps the hub’s occurrences when the cache answers after them', async () => {
+      const now = Date.now();
+      const range = { from: new Date(now - 12 * HOUR), to: new Date(now + 14 * DAY + HOUR) };
+      occurrences = [occurrence('cancelled-since', now + DAY)];
+      const cache = new SlowCache();
+      await clientOf(cache).sessions.load(range);
+      await eventually(() => cache.entries.size > 1, 'the occurrences to be saved');
+
+      occurrences = [];
+      cache.reads.close();
+      const second = clientOf(cache);
+      await second.sessions.load(range);
+      cache.reads.open();
+      await delay(20);
+      assert.deepEqual(second.sessions.inRange(range), []);
+      assert.equal(second.sessions.state.cached, false);
+    });
+
     it('does not save a range that misses part of the next 14 days', async () => {
       const now = Date.now();
       occurrences = [occurrence('tomorrow', now + DAY)];
