@@ -100,9 +100,14 @@ export const Teacher: Story = { name: 'In call (teacher, 3 people)' };
 /** A student in the same call: no "End for everyone". */
 export const Student: Story = { name: 'In call (student)', args: { me: 'student' } };
 
-/** Joining: the call view is there at once and says Connecting… until the media connect. */
+/** Joining: the call view is there at once with your own camera, and says Connecting… until the others are. */
 export const Connecting: Story = {
-  args: { scene: (calls) => calls.enter(GROUP, { connection: 'joining' }) },
+  args: {
+    scene: (calls) => {
+      calls.enter(GROUP, { connection: 'joining' });
+      calls.update((active) => ({ participants: active.participants.filter((each) => each.isLocal) }));
+    },
+  },
 };
 
 /** No call and no ring: the overlay shows nothing (it sits on every page, waiting). */

@@ -115,7 +115,7 @@ export const ManySessions: Story = {
 /** The same month in New York time. */
 export const OtherTimeZone: Story = { args: { timeZone: 'America/New_York' } };
 
-export const Dark: Story = { args: { theme: 'dark' } };
+export const Dark: Story = { args: { theme: 'dark' }, globals: { backgrounds: { value: 'dark' } } };
 
 /** The skeleton while the month loads. */
 export const Loading: Story = {

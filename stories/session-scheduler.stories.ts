@@ -136,4 +136,7 @@ export const NoStudents: Story = { args: { roster: { courses: [] } } };
 /** Three courses of forty students to invite from: the invitee list scrolls inside the form. */
 export const ManyStudents: Story = { args: { roster: largeRoster(3, 40) } };
 
-export const Dark: Story = { args: { session: ALGEBRA_SERIES, theme: 'dark' } };
+export const Dark: Story = {
+  args: { session: ALGEBRA_SERIES, theme: 'dark' },
+  globals: { backgrounds: { value: 'dark' } },
+};

@@ -110,13 +110,17 @@ export const Teacher: Story = {
 export const ManySessions: Story = {
   args: {
     scene: (sessions) => {
-      sessions.occurrences = Array.from({ length: 20 }, (_, index) =>
-        makeOccurrence({
+      // Two a day from tomorrow, at 09:00 and 14:00 on the viewer's clock.
+      sessions.occurrences = Array.from({ length: 20 }, (_, index) => {
+        const startsAt = new Date();
+        startsAt.setDate(startsAt.getDate() + 1 + Math.floor(index / 2));
+        startsAt.setHours(index % 2 === 0 ? 9 : 14, 0, 0, 0);
+        return makeOccurrence({
           title: ['Algebra review', 'Geometry drills', 'Biology lab prep', 'Office hour'][index % 4],
           type: index % 4 === 2 ? 'group' : index % 4 === 3 ? 'one_on_one' : 'class',
-          startsInMinutes: 45 + index * 15 * 60,
-        }),
-      );
+          startsAt,
+        });
+      });
     },
   },
 };

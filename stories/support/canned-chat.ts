@@ -254,7 +254,7 @@ export function manyChats(count: number): ChatListItem[] {
 export function cannedChatClient(options: CannedChatOptions = {}): HubClient {
   const user = options.me ?? ADA_USER;
   const client = withCalls(
-    cannedClient({ user, roster: ADA_ROSTER }),
+    cannedClient({ user, roster: user.role === 'teacher' ? ADA_ROSTER : undefined }),
     new CannedCalls({ userId: user.id, name: user.name, role: user.role }),
   );
   const me = user.id;

@@ -35,24 +35,34 @@ export interface CannedHubOptions {
   /** Fail this many roster calls with the given status before answering. */
   failures?: number;
   failureStatus?: number;
-  /** Never answer: the loading state. */
+  /** Never answer the roster: the loading state. */
   hang?: boolean;
+  /** More GET routes, by path, and the JSON they answer with. */
+  routes?: Record<string, unknown>;
 }
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
 
+/**
+ * A client signed in as `options.user` whose hub answers `GET /v1/me` (that user), `GET /v1/roster` (with
+ * the latency, failures and hang asked for) and the GET `routes` given, and 404 to anything else.
+ */
 export function cannedClient(options: CannedHubOptions): HubClient {
   let failuresLeft = options.failures ?? 0;
+  const user = options.user ?? ADA_USER;
   return new HubClient({
     server: STORY_SERVER,
-    token: storyToken(options.user ?? ADA_USER),
-    fetch: async (input) => {
+    token: storyToken(user),
+    fetch: async (input, init) => {
       const path = new URL(input).pathname;
+      if (path === '/v1/me') return json(200, { user: { id: user.id, name: user.name, role: user.role } });
+      const route = (init?.method ?? 'GET') === 'GET' ? options.routes?.[path] : undefined;
+      if (route !== undefined) return json(200, route);
+      if (path !== '/v1/roster') return json(404, errorBody('NOT_FOUND', 'Not in this story.'));
       if (options.hang) return new Promise<Response>(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, options.latencyMs ?? 250));
-      if (path !== '/v1/roster') return json(404, errorBody('NOT_FOUND', 'Not in this story.'));
       if (failuresLeft > 0) {
         failuresLeft -= 1;
         return json(
@@ -60,7 +70,7 @@ export function cannedClient(options: CannedHubOptions): HubClient {
           errorBody('UNAVAILABLE', 'The hub is restarting. Try again.'),
         );
       }
-      return json(200, options.roster ?? { courses: [] });
+      return json(200, options.roster ?? (user.role === 'student' ? STUDENT_ROSTER : { courses: [] }));
     },
   });
 }
@@ -95,6 +105,11 @@ export const ADA_ROSTER: Roster = {
       ],
     },
   ],
+};
+
+/** A student's view of the directory: her courses, each with its teachers (CONTRACT.md). */
+export const STUDENT_ROSTER: Roster = {
+  courses: [{ id: 'algebra-1', name: 'Algebra I', students: [{ id: 't-ada', name: 'Ada Lovelace' }] }],
 };
 
 const FIRST = [
