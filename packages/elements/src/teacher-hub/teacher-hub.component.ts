@@ -674,12 +674,10 @@ export class TeacherHub extends HubElement {
       @hub-session-saved=${() => this.#closeScheduler()}
       @hub-session-cancelled=${() => this.#closeScheduler()}
     >
-      <div class="dialog-body">
-        <header class="dialog-head end">
-          <button type="button" class="close" aria-label="Close" @click=${() => this.#closeScheduler()}>
-            <span aria-hidden="true">×</span>
-          </button>
-        </header>
+      <div class="dialog-body flush">
+        <button type="button" class="close" aria-label="Close" @click=${() => this.#closeScheduler()}>
+          <span aria-hidden="true">×</span>
+        </button>
         ${
           this.scheduling
             ? html`<session-scheduler

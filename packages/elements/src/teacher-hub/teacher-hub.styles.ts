@@ -68,9 +68,10 @@ export default css`
     background: var(--_hub-color-surface-hover);
     color: var(--_hub-color-text);
   }
+  /* Text colour, not the accent: a host's accent need not contrast with the dark surface. */
   .tab[aria-selected='true'] {
     background: var(--_hub-color-accent-subtle);
-    color: var(--_hub-color-accent);
+    color: var(--_hub-color-text);
   }
   .tab[aria-selected='true']::after {
     content: '';
@@ -314,11 +315,24 @@ export default css`
     justify-content: space-between;
     gap: var(--_hub-space-2);
   }
-  .dialog-head.end {
-    justify-content: flex-end;
-    margin-bottom: calc(-1 * var(--_hub-space-5));
+  /* The scheduler brings its own title; its frame is the dialog's. */
+  .dialog-body.flush {
     position: relative;
+    display: block;
+    padding: 0;
+  }
+  .flush .close {
+    position: absolute;
+    top: var(--_hub-space-2);
+    right: var(--_hub-space-2);
     z-index: 1;
+  }
+  .flush session-scheduler {
+    max-width: none;
+  }
+  .flush session-scheduler::part(form) {
+    border: 0;
+    border-radius: 0;
   }
   .dialog-head h2 {
     margin: 0;
