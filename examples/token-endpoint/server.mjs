@@ -139,7 +139,7 @@ function page(response, userId) {
   response.end(`<!doctype html>
 <html lang="en">
   <head><meta charset="utf-8" /><title>Example LMS</title><link rel="icon" href="data:," />
-    <style>body { font: 16px system-ui, sans-serif; margin: 0 } header { display: flex; gap: 1rem;
+    <style>:root { --hub-color-accent: #0f766e } body { font: 16px system-ui, sans-serif; margin: 0 } header { display: flex; gap: 1rem;
       align-items: center; padding: .5rem 1rem; background: #0f766e; color: #fff } main { padding: 1rem }
       header form { margin: 0 }</style>
   </head>

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { freePort } from '../../server/src/testing/hub-process.ts';
-import { launchChromium } from './support/browser.ts';
+import { ARTEFACTS, launchChromium } from './support/browser.ts';
 import { startHub, type RunningHub } from './support/hub-server.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/token-endpoint/server.mjs', import.meta.url));
@@ -255,6 +257,11 @@ describe('examples/token-endpoint: a host LMS mints hub tokens for a hub in prod
       .click();
     await page.locator('notification-center [part="panel"]').getByRole('heading').waitFor();
 
+    mkdirSync(ARTEFACTS, { recursive: true });
+    await page.screenshot({
+      path: resolve(ARTEFACTS, 'token-endpoint-lms-page.png'),
+      animations: 'disabled',
+    });
     assert.ok(tokenAnswers.length > 0 && tokenAnswers.every((status) => status === 200), `${tokenAnswers}`);
     assert.ok(hubAnswers.length > 0, 'the elements called the hub');
     assert.deepEqual(
