@@ -209,16 +209,15 @@ export class HubPastSessions extends HubElement {
     if (client) this.#release = client.sessions.connect();
   }
 
-  /** Occurrences that ended in the period (not cancelled ones), newest first. */
+  /** Occurrences that ended in the period (ended early by the teacher, or over), newest first. */
   #past(): Occurrence[] {
     const now = Date.now();
     const from = now - Math.max(1, this.days) * DAY;
     return Object.values(this.#occurrences.value ?? {})
       .filter(
         (occurrence) =>
-          occurrence.status !== 'cancelled' &&
-          occurrence.status !== 'live' &&
-          Date.parse(occurrence.endsAt) <= now &&
+          (occurrence.status === 'ended' ||
+            (occurrence.status === 'scheduled' && Date.parse(occurrence.endsAt) <= now)) &&
           Date.parse(occurrence.startsAt) >= from,
       )
       .sort((a, b) => Date.parse(b.startsAt) - Date.parse(a.startsAt));

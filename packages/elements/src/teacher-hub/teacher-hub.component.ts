@@ -434,6 +434,10 @@ export class TeacherHub extends HubElement {
         <div class="tabs" part="tabs" role="tablist" aria-label="Teacher Hub" @keydown=${this.#onTabKeydown}>
           ${HUB_AREAS.map((area) => this.#renderTab(area, liveCount))}
         </div>
+        <!-- Outside the tab, so that its name stays "Live now"; the tab has it as its description. -->
+        <span class="visually-hidden" id="live-count"
+          >${liveCount === 1 ? '1 live' : `${liveCount} live`}</span
+        >
         <div class="quick-actions" part="quick-actions" role="group" aria-label="Quick actions">
           <button
             type="button"
@@ -491,11 +495,8 @@ export class TeacherHub extends HubElement {
       ${
         area === 'live'
           ? html`<span class="count" part="live-count" aria-hidden="true" ?hidden=${count === 0}
-                >${count}</span
-              >
-              <span class="visually-hidden" id="live-count"
-                >${count === 1 ? '1 live' : `${count} live`}</span
-              >`
+              >${count}</span
+            >`
           : nothing
       }
     </button>`;

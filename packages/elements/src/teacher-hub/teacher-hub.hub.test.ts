@@ -131,4 +131,35 @@ describe('<teacher-hub> with the real hub', function () {
     buttonNamed(details, 'Close').click();
     await closed;
   });
+
+  it('lists a session Ada ran and ended under Past, with who attended', async () => {
+    const client = new HubClient({ server: hubServer(), token: await devToken('t-ada') });
+    const title = `Hub page past ${Date.now().toString(36)}`;
+    const start = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    const { session } = await client.api.createSession({
+      title,
+      type: 'one_on_one',
+      start: utcLocal(start),
+      timeZone: 'UTC',
+      durationMinutes: 30,
+      inviteeIds: ['s-08'],
+    });
+    await client.sessions.start(session.id);
+    await client.sessions.end(session.id);
+
+    const hub = await adaHub(client);
+    tab(hub, 'Sessions').click();
+    const past = root(hub).querySelector('hub-past-sessions')!;
+    const item = (): HTMLElement | undefined =>
+      [...(past.shadowRoot?.querySelectorAll<HTMLElement>('[part~="past-item"]') ?? [])].find((each) =>
+        text(each).includes(title),
+      );
+    await waitUntil(item, 'not under Past', WAIT);
+    buttonNamed(item()!, 'Who attended').click();
+    await waitUntil(() => text(item()).includes('absent'), 'no attendance', WAIT);
+    expect(text(item()!.querySelector('[part~="attendance-summary"]'))).to.equal(
+      '0 present · 0 late · 0 left early · 1 absent',
+    );
+    expect(text(item()!.querySelector('[part~="attendance-names"]'))).to.match(/^absent \S+/);
+  });
 });

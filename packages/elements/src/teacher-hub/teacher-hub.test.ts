@@ -39,6 +39,18 @@ function tab(hub: TeacherHub, name: string): HTMLElement {
   return found;
 }
 
+/** What a button's content gives its accessible name: its text without the `aria-hidden` parts. */
+function nameFromContent(element: Element): string {
+  const parts: string[] = [];
+  const walk = (node: Node): void => {
+    if (node instanceof Element && node.getAttribute('aria-hidden') === 'true') return;
+    if (node.nodeType === Node.TEXT_NODE) parts.push(node.textContent ?? '');
+    node.childNodes.forEach(walk);
+  };
+  walk(element);
+  return parts.join(' ').replace(/\s+/g, ' ').trim();
+}
+
 function selectedTab(hub: TeacherHub): string {
   return text(root(hub).querySelector('[role="tab"][aria-selected="true"] .tab-label'));
 }
@@ -387,6 +399,9 @@ describe('<teacher-hub>', () => {
     const count = root(hub).querySelector<HTMLElement>('[part~="live-count"]')!;
     expect(count.hidden).to.equal(false);
     expect(text(count)).to.equal('2');
+    expect(nameFromContent(tab(hub, 'Live now'))).to.equal('Live now', 'the count is its description');
+    const description = root(hub).getElementById(tab(hub, 'Live now').getAttribute('aria-describedby')!);
+    expect(text(description)).to.equal('2 live');
 
     buttonNamed(items[1]!, 'Join').click();
     await waitUntil(() => sessions.log.some((entry) => entry.method === 'join'), 'did not join', WAIT);
@@ -434,14 +449,16 @@ describe('<teacher-hub>', () => {
     }
   });
 
-  it('keeps the top bar’s size when the area changes', async () => {
+  it('keeps the top bar’s size when the area changes, and each area its height while it loads', async () => {
     const hub = await hubFor(adaClient());
+    const minHeight = 36 * parseFloat(getComputedStyle(document.documentElement).fontSize);
     const bar = root(hub).querySelector<HTMLElement>('[part~="top-bar"]')!;
     const height = bar.getBoundingClientRect().height;
     for (const area of ['Sessions', 'Live now', 'Chats']) {
       tab(hub, area).click();
       await hub.updateComplete;
       expect(bar.getBoundingClientRect().height, area).to.equal(height);
+      expect(visibleArea(hub).getBoundingClientRect().height, area).to.be.at.least(minHeight);
     }
   });
 
