@@ -10,7 +10,7 @@ import { startHub, type RunningHub } from './support/hub-server.ts';
 const ARTEFACTS = resolve(import.meta.dirname, '../../test-results/host-isolation');
 
 /** The elements both dashboards embed. */
-const TAGS = ['notification-center', 'upcoming-sessions', 'hub-chat', 'call-overlay'] as const;
+const TAGS = ['notification-center', 'upcoming-sessions', 'hub-chat', 'call-overlay'];
 
 /** What the host can pass on by inheritance, and what a leak would show in. */
 const TEXT_PROPERTIES = [
@@ -43,7 +43,7 @@ const TEXT_PROPERTIES = [
  * own text sets its colour from the tokens.
  */
 const HOST_OWNED = new Set<string>(['box-sizing', 'margin', 'padding', 'outline-style', 'color']);
-const TAG_KEYS: Record<string, true> = Object.fromEntries(TAGS.map((tag) => [tag, true]));
+const TAG_KEYS: Record<string, true> = Object.fromEntries([...TAGS, 'teacher-hub'].map((tag) => [tag, true]));
 
 interface Measured {
   width: number;
@@ -57,7 +57,7 @@ interface Measured {
  * with a `part`, every form control, and every element with text of its own. Keyed by where it sits, so the
  * two pages' maps can be compared key by key.
  */
-function measure(page: Page): Promise<Record<string, Measured>> {
+function measure(page: Page, tags: readonly string[]): Promise<Record<string, Measured>> {
   // No named functions inside: tsx compiles them with a `__name` helper the page does not have.
   return page.evaluate(
     ({ tags, properties }) => {
@@ -97,7 +97,7 @@ function measure(page: Page): Promise<Record<string, Measured>> {
       }
       return found;
     },
-    { tags: TAGS, properties: TEXT_PROPERTIES },
+    { tags, properties: TEXT_PROPERTIES },
   );
 }
 
@@ -223,6 +223,42 @@ describe('host isolation: the student dashboard in two very different host pages
     await bootstrap.context().close();
   });
 
+  it('renders <teacher-hub> the same when the teacher page gets Bootstrap and the same aggressive CSS', async () => {
+    const plain = await signIn(browser, hub, 't-ada');
+    const hostile = await signIn(browser, hub, 't-ada');
+    const problems: string[] = [];
+    for (const page of [plain, hostile]) page.on('pageerror', (error) => problems.push(error.message));
+    await hostile.addStyleTag({ url: '/vendor/bootstrap.min.css' });
+    await hostile.addStyleTag({ url: '/assets/bootstrap-page.css' });
+    assert.equal(await hostile.evaluate(() => getComputedStyle(document.body).textTransform), 'uppercase');
+    for (const page of [plain, hostile]) {
+      await page.locator('teacher-hub').getByText('Algebra study group').first().waitFor();
+      await page.locator('teacher-hub [part="quick-action"]').first().waitFor();
+      await page.addStyleTag({ content: 'teacher-hub { width: 960px !important; }' });
+    }
+    await compare(plain, hostile, 'the teacher hub, Chats', ['teacher-hub']);
+    for (const page of [plain, hostile]) {
+      await page.locator('teacher-hub').getByRole('tab', { name: 'Sessions' }).click();
+      await page.locator('teacher-hub session-calendar [part="grid"]').first().waitFor();
+    }
+    await compare(plain, hostile, 'the teacher hub, Sessions', ['teacher-hub']);
+
+    mkdirSync(ARTEFACTS, { recursive: true });
+    for (const [page, name] of [
+      [plain, 'teacher-plain'],
+      [hostile, 'teacher-bootstrap'],
+    ] as const) {
+      await page.screenshot({
+        path: resolve(ARTEFACTS, `${name}.png`),
+        fullPage: true,
+        animations: 'disabled',
+      });
+    }
+    assert.deepEqual(problems, []);
+    await plain.context().close();
+    await hostile.context().close();
+  });
+
   it("keeps a hidden element hidden under the page's [hidden] { display: block !important }", async () => {
     const page = await signIn(browser, hub, 's-01');
     await page.goto(`${hub.url}/bootstrap.html`);
@@ -240,9 +276,9 @@ describe('host isolation: the student dashboard in two very different host pages
   });
 });
 
-async function compare(plain: Page, bootstrap: Page, when: string): Promise<void> {
-  const expected = await measure(plain);
-  const actual = await measure(bootstrap);
+async function compare(plain: Page, bootstrap: Page, when: string, tags = TAGS): Promise<void> {
+  const expected = await measure(plain, tags);
+  const actual = await measure(bootstrap, tags);
   assert.deepEqual(Object.keys(actual), Object.keys(expected), `${when}: the same elements render`);
   assert.ok(Object.keys(expected).length > 20, `${when}: enough to compare`);
   const differences: string[] = [];
