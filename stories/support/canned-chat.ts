@@ -257,8 +257,19 @@ export function cannedChatClient(options: CannedChatOptions = {}): HubClient {
     cannedClient({ user, roster: user.role === 'teacher' ? ADA_ROSTER : undefined }),
     new CannedCalls({ userId: user.id, name: user.name, role: user.role }),
   );
-  const me = user.id;
-  const store = createStore<ChatState>({ status: 'idle', error: undefined, chats: [], me, totalUnread: 0 });
+  return withChat(client, options);
+}
+
+/** Gives `client` a canned `chat` (see `cannedChatClient`), and returns the client. */
+export function withChat<C extends HubClient>(client: C, options: CannedChatOptions = {}): C {
+  const user = options.me ?? ADA_USER;
+  const store = createStore<ChatState>({
+    status: 'idle',
+    error: undefined,
+    chats: [],
+    me: user.id,
+    totalUnread: 0,
+  });
   const conversations = new Map<string, CannedConversation>();
   const chat = {
     store,
@@ -292,6 +303,6 @@ export function cannedChatClient(options: CannedChatOptions = {}): HubClient {
       return conversation as unknown as Conversation;
     },
   };
-  Object.defineProperty(client, 'chat', { value: chat as unknown as ChatService });
+  Object.defineProperty(client, 'chat', { value: chat as unknown as ChatService, configurable: true });
   return client;
 }

@@ -1,7 +1,7 @@
 // Story fixtures: a HubClient whose `fetch` answers from canned JSON, so the catalogue needs no running hub.
 // This is not a test double: stories only show states; the browser tests run against the real hub.
 import { HubClient } from '@teacher-hub/core';
-import type { Roster } from '@teacher-hub/core';
+import type { FetchLike, Roster } from '@teacher-hub/core';
 import type { ErrorBody } from '@teacher-hub/protocol';
 
 export const STORY_SERVER = 'https://hub.example.edu';
@@ -46,32 +46,37 @@ function json(status: number, body: unknown): Response {
 }
 
 /**
- * A client signed in as `options.user` whose hub answers `GET /v1/me` (that user), `GET /v1/roster` (with
- * the latency, failures and hang asked for) and the GET `routes` given, and 404 to anything else.
+ * A hub's `fetch` for `options.user`: it answers `GET /v1/me` (that user), `GET /v1/roster` (with the
+ * latency, failures and hang asked for) and the GET `routes` given, and 404 to anything else.
  */
-export function cannedClient(options: CannedHubOptions): HubClient {
+export function cannedHubFetch(options: CannedHubOptions): FetchLike {
   let failuresLeft = options.failures ?? 0;
   const user = options.user ?? ADA_USER;
+  return async (input, init) => {
+    const path = new URL(input).pathname;
+    if (path === '/v1/me') return json(200, { user: { id: user.id, name: user.name, role: user.role } });
+    const route = (init?.method ?? 'GET') === 'GET' ? options.routes?.[path] : undefined;
+    if (route !== undefined) return json(200, route);
+    if (path !== '/v1/roster') return json(404, errorBody('NOT_FOUND', 'Not in this story.'));
+    if (options.hang) return new Promise<Response>(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, options.latencyMs ?? 250));
+    if (failuresLeft > 0) {
+      failuresLeft -= 1;
+      return json(
+        options.failureStatus ?? 503,
+        errorBody('UNAVAILABLE', 'The hub is restarting. Try again.'),
+      );
+    }
+    return json(200, options.roster ?? (user.role === 'student' ? STUDENT_ROSTER : { courses: [] }));
+  };
+}
+
+/** A client signed in as `options.user` (default: Ada) whose hub is `cannedHubFetch(options)`. */
+export function cannedClient(options: CannedHubOptions): HubClient {
   return new HubClient({
     server: STORY_SERVER,
-    token: storyToken(user),
-    fetch: async (input, init) => {
-      const path = new URL(input).pathname;
-      if (path === '/v1/me') return json(200, { user: { id: user.id, name: user.name, role: user.role } });
-      const route = (init?.method ?? 'GET') === 'GET' ? options.routes?.[path] : undefined;
-      if (route !== undefined) return json(200, route);
-      if (path !== '/v1/roster') return json(404, errorBody('NOT_FOUND', 'Not in this story.'));
-      if (options.hang) return new Promise<Response>(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, options.latencyMs ?? 250));
-      if (failuresLeft > 0) {
-        failuresLeft -= 1;
-        return json(
-          options.failureStatus ?? 503,
-          errorBody('UNAVAILABLE', 'The hub is restarting. Try again.'),
-        );
-      }
-      return json(200, options.roster ?? (user.role === 'student' ? STUDENT_ROSTER : { courses: [] }));
-    },
+    token: storyToken(options.user ?? ADA_USER),
+    fetch: cannedHubFetch(options),
   });
 }
 

@@ -5,7 +5,8 @@
 import { HubClient } from '@teacher-hub/core';
 import type { HubNotification, NotificationKind, PushState, PushUnsupportedReason } from '@teacher-hub/core';
 import type { ErrorBody } from '@teacher-hub/protocol';
-import { STORY_SERVER } from './canned-hub.ts';
+import { STORY_SERVER, cannedHubFetch, storyToken } from './canned-hub.ts';
+import type { CannedHubOptions } from './canned-hub.ts';
 
 export interface CannedNotificationsOptions {
   notifications?: HubNotification[];
@@ -19,6 +20,8 @@ export interface CannedNotificationsOptions {
   live?: HubNotification[];
   push?: PushState;
   pushReason?: PushUnsupportedReason;
+  /** Who is signed in and the rest of the hub (`GET /v1/me`, the roster); by default nobody in particular. */
+  hub?: CannedHubOptions;
 }
 
 function json(status: number, body: unknown): Response {
@@ -160,15 +163,17 @@ export function cannedNotificationsClient(options: CannedNotificationsOptions = 
   const rows = (options.notifications ?? []).map((item) => ({ ...item }));
   let failuresLeft = options.failures ?? 0;
   const unread = () => rows.filter((row) => row.readAt === null).length;
+  const rest = options.hub ? cannedHubFetch(options.hub) : undefined;
   const client = new HubClient({
     server: STORY_SERVER,
-    token: 'story-token',
+    token: options.hub?.user ? storyToken(options.hub.user) : 'story-token',
     createEventSource: cannedEventSource(unread, options.live ?? [], options.liveEveryMs, (item) =>
       rows.unshift(item),
     ),
     fetch: async (input, init) => {
       const url = new URL(input);
       const method = init?.method ?? 'GET';
+      if (rest && !url.pathname.startsWith('/v1/notifications')) return rest(input, init);
       if (options.hang && url.pathname === '/v1/notifications') return new Promise<Response>(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, options.latencyMs ?? 300));
       if (method === 'GET' && url.pathname === '/v1/notifications') {
