@@ -110,6 +110,8 @@ function liveCalls(calls: Record<string, Call> | undefined): Call[] {
  *
  * @cssproperty --hub-teacher-hub-area-min-height - The height areas keep while loading. Default 36rem.
  * @cssproperty --hub-teacher-hub-background - Behind the areas. Defaults to `--hub-color-surface-muted`.
+ * @cssproperty --hub-teacher-hub-top-bar-offset - How far from the viewport's top the top bar sticks (below
+ * a host's fixed header). Default 0.
  * @cssproperty --hub-teacher-hub-live-color - The Live now count and live marks. Default #15803d (#4ade80 dark).
  */
 export class TeacherHub extends HubElement {
@@ -180,6 +182,8 @@ export class TeacherHub extends HubElement {
 
   readonly #onKeydown = (event: KeyboardEvent): void => {
     if (event.key !== 'F6' || event.altKey || event.ctrlKey || event.metaKey) return;
+    // Not from a modal dialog (ours or an inner element's): the areas behind it are inert.
+    if (event.composedPath().some((target) => target instanceof HTMLDialogElement && target.open)) return;
     event.preventDefault();
     const index = HUB_AREAS.indexOf(this.area);
     const next = HUB_AREAS[(index + (event.shiftKey ? HUB_AREAS.length - 1 : 1)) % HUB_AREAS.length];

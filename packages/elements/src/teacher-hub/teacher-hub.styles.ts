@@ -30,7 +30,11 @@ export default css`
 
   /* ── Top bar: one size whatever the area ─────────────────────────────────── */
 
+  /* Sticky, so that the quick actions and the bell stay in reach down a long Sessions area. */
   .top-bar {
+    position: sticky;
+    top: var(--hub-teacher-hub-top-bar-offset, 0);
+    z-index: 2;
     display: grid;
     grid-template-columns: auto 1fr auto;
     grid-template-areas: 'tabs actions bell';

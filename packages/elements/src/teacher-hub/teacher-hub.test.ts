@@ -369,6 +369,33 @@ describe('<teacher-hub>', () => {
     }
   });
 
+  it('opens the link of a browser notification clicked while the page is open', async () => {
+    const before = location.hash;
+    try {
+      const hub = await hubFor(adaClient(), { routing: 'hash' });
+      // What the service worker posts on a click (core/src/notifications/service-worker.ts).
+      navigator.serviceWorker.dispatchEvent(
+        new MessageEvent('message', {
+          data: { type: 'teacher-hub:navigate', link: '#chat/pushed', notificationId: '' },
+        }),
+      );
+      await waitUntil(() => root(hub).querySelector('hub-chat')?.chatId === 'pushed', 'not opened', WAIT);
+      expect(selectedTab(hub)).to.equal('Chats');
+    } finally {
+      history.replaceState(null, '', before || location.pathname);
+    }
+  });
+
+  it('ignores F6 while a dialog is open over the areas', async () => {
+    const hub = await hubFor(adaClient());
+    hub.openInstantSession();
+    await hub.updateComplete;
+    await sendKeys({ press: 'F6' });
+    await hub.updateComplete;
+    expect(selectedTab(hub)).to.equal('Chats');
+    expect(dialogNamed(hub, 'Start instant session').open).to.equal(true);
+  });
+
   it('leaves location.hash alone with routing="none"', async () => {
     const before = location.hash;
     const hub = await hubFor(adaClient(), { routing: 'none' });
