@@ -80,7 +80,14 @@ export const WeekWithLiveAndCancelled: Story = { args: { view: 'week' } };
 export const Agenda: Story = { args: { view: 'agenda' } };
 
 /** A student sees the sessions they are invited to: Join when live and Open chat only. */
-export const Student: Story = { args: { me: 'student' } };
+export const Student: Story = {
+  args: {
+    me: 'student',
+    scene: (sessions) => {
+      sessions.put(...busyMonth().filter((occurrence) => occurrence.inviteeIds.includes(AMARA_USER.id)));
+    },
+  },
+};
 
 /**
  * Exam season: six sessions every weekday for six weeks. Month cells list the first few and "+N more"
