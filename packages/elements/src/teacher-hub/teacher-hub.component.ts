@@ -251,11 +251,10 @@ export class TeacherHub extends HubElement {
     void this.#route(hash);
   }
 
-  /** Opens the Start instant session dialog. */
+  /** Opens the Start instant session dialog (focus on its Close button, the picker's search next). */
   openInstantSession(): void {
     this.startError = '';
     this.instantDialog?.showModal();
-    void this.updateComplete.then(() => this.picker?.focus());
   }
 
   /** Opens the Schedule session dialog: a new session, or the given one (or one occurrence of it) to edit. */
