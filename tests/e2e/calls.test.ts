@@ -196,8 +196,14 @@ describe('instant calls in the demo', () => {
   it('starts an instant session from the student picker: the chat with exactly those students, rung at once', async () => {
     const [ada, cara] = await Promise.all([signIn('t-ada'), signIn('s-03')]);
     await cara.locator('notification-center').waitFor(WAIT);
-    await ada.locator('student-picker input[data-id="s-03"]').first().check();
-    await ada.getByRole('button', { name: 'Start instant session' }).click();
+    const hub = ada.locator('teacher-hub');
+    await hub
+      .locator('[part~="quick-actions"]')
+      .getByRole('button', { name: 'Start instant session' })
+      .click();
+    const dialog = hub.getByRole('dialog', { name: 'Start instant session' });
+    await dialog.locator('student-picker input[data-id="s-03"]').first().check();
+    await dialog.getByRole('button', { name: 'Start session' }).click();
     await ring(cara).waitFor({ state: 'visible', ...WAIT });
     await until(async () => (await overlay(ada).locator('[part="tile"]').count()) > 0, 'Ada’s call view');
     await screenshot(ada, 'calls-7-ada-instant-session');

@@ -61,8 +61,15 @@ describe('scheduled sessions in the demo', () => {
     const monday = nextMonday(ZONE);
     const [ada, amara] = await Promise.all([as('t-ada'), as('s-01')]);
 
-    // Ada fills in the scheduler on her page.
-    const scheduler = ada.locator('session-scheduler');
+    // Ada opens "Schedule session" in her hub and fills in the scheduler.
+    const teacherHub = ada.locator('teacher-hub');
+    await teacherHub
+      .locator('[part~="quick-actions"]')
+      .getByRole('button', { name: 'Schedule session' })
+      .click();
+    const scheduler = teacherHub
+      .getByRole('dialog', { name: 'Schedule session' })
+      .locator('session-scheduler');
     await scheduler.locator('#field-title').fill(TITLE);
     await scheduler.locator('#field-date').fill(monday);
     await scheduler.locator('#field-time').fill('16:00');
@@ -99,7 +106,9 @@ describe('scheduled sessions in the demo', () => {
     assert.equal(first.inviteeIds.length, 5, 'all of Algebra I');
     assert.deepEqual((await occurrencesOf('s-09')).length, 0, 'not for students who are not invited');
 
-    // On Ada's calendar (week view, moving on to the week of the first class) and s-01's dashboard.
+    // On Ada's calendar (Sessions, week view, moving on to the week of the first class) and s-01's
+    // dashboard.
+    await teacherHub.getByRole('tab', { name: 'Sessions' }).click();
     const calendar = ada.locator('session-calendar');
     await calendar.getByRole('button', { name: 'Week' }).click();
     const chip = calendar.locator('[part="occurrence"]', { hasText: TITLE }).first();
