@@ -5,9 +5,24 @@ import { existsSync } from 'node:fs';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+// Reactions and emoji in messages render as empty boxes without a colour emoji font; the e2e story's
+// screenshots are artefacts people look at. Best effort: a missing font never fails the tests.
+const EMOJI_FONT = '/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf';
+if (isRoot && !existsSync(EMOJI_FONT) && !process.env.CHROMIUM_PATH) {
+  try {
+    execSync('DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji', {
+      stdio: 'inherit',
+      shell: '/bin/bash',
+    });
+  } catch {
+    console.warn('Could not install fonts-noto-color-emoji; emoji show as boxes in screenshots.');
+  }
+}
+
 if (existsSync(CHROMIUM_PATH)) process.exit(0);
 
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 if (!isRoot) {
   console.error(
     `Chromium is missing at ${CHROMIUM_PATH}. Install Debian's chromium package (sudo apt-get install -y chromium) ` +

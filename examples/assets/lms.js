@@ -52,13 +52,42 @@ export function setUpPage(role) {
     return null;
   }
   for (const slot of document.querySelectorAll('[data-lms-user-name]')) slot.textContent = user.name;
+  const hubElements = [...document.querySelectorAll(HUB_TAGS.join(','))];
   for (const button of document.querySelectorAll('[data-lms-sign-out]')) {
-    button.addEventListener('click', () => {
+    button.addEventListener('click', async () => {
+      // The hub's client keeps the user's last roster, chats, sessions and notifications in IndexedDB so
+      // the next visit paints at once; a host clears it when the user signs out.
+      await Promise.all(hubElements.map((element) => element.client?.clearCache().catch(() => undefined)));
       signOut();
       location.assign('/');
     });
   }
+  setUpTheme(hubElements);
   const tokenProvider = () => fetchHubToken(user.id);
-  for (const element of document.querySelectorAll(HUB_TAGS.join(','))) element.tokenProvider = tokenProvider;
+  for (const element of hubElements) element.tokenProvider = tokenProvider;
   return user;
+}
+
+const THEME_KEY = 'teacher-hub-demo:theme';
+
+/**
+ * The header's dark-mode switch: the LMS darkens its own chrome (`lms-dark` on <html>) and sets each hub
+ * element's `theme` attribute; the hub's dark tokens do the rest, and lms.css sets a lighter brand accent.
+ */
+function setUpTheme(hubElements) {
+  const apply = (dark) => {
+    document.documentElement.classList.toggle('lms-dark', dark);
+    for (const element of hubElements) element.setAttribute('theme', dark ? 'dark' : 'light');
+    for (const button of document.querySelectorAll('[data-lms-theme]')) {
+      button.setAttribute('aria-pressed', String(dark));
+    }
+  };
+  apply(localStorage.getItem(THEME_KEY) === 'dark');
+  for (const button of document.querySelectorAll('[data-lms-theme]')) {
+    button.addEventListener('click', () => {
+      const dark = !document.documentElement.classList.contains('lms-dark');
+      localStorage.setItem(THEME_KEY, dark ? 'dark' : 'light');
+      apply(dark);
+    });
+  }
 }

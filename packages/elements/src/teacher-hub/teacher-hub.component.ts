@@ -339,7 +339,24 @@ export class TeacherHub extends HubElement {
     }
     await this.updateComplete;
     if (options.focus === 'tab') this.renderRoot.querySelector<HTMLElement>(`#tab-${area}`)?.focus();
-    if (options.focus === 'area') this.renderRoot.querySelector<HTMLElement>(`#area-${area}`)?.focus();
+    if (options.focus === 'area') this.#focusArea(area);
+  }
+
+  /**
+   * Moves focus into an area without letting the browser scroll it under the sticky top bar (an area is
+   * often taller than the window, and focusing it would align its top with the window's): the page moves
+   * only when the area's start is hidden, and then just enough to show it below the bar.
+   */
+  #focusArea(area: HubArea): void {
+    const panel = this.renderRoot.querySelector<HTMLElement>(`#area-${area}`);
+    if (!panel) return;
+    panel.focus({ preventScroll: true });
+    const bar = this.renderRoot.querySelector<HTMLElement>('.top-bar');
+    if (!bar) return;
+    // Where the bar sticks (its `top`) plus its height: the first line of the window it leaves free.
+    const clear = (parseFloat(getComputedStyle(bar).top) || 0) + bar.getBoundingClientRect().height + 8;
+    const top = panel.getBoundingClientRect().top;
+    if (top < clear) window.scrollBy({ top: top - clear });
   }
 
   // ── Events from inside ────────────────────────────────────────────────────────────────────────────

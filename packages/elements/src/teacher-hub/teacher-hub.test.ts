@@ -502,6 +502,38 @@ describe('<teacher-hub>', () => {
     expect(root(hub).querySelector('hub-chat')!.getAttribute('theme')).to.equal('light');
   });
 
+  it('shows an area’s start below the sticky top bar when a tab is clicked, on a page scrolled or not', async () => {
+    await setViewport({ width: 1100, height: 600 });
+    const page = await fixture<HTMLElement>(
+      html`<div>
+        <div style="height: 300px">LMS header</div>
+        <teacher-hub .client=${adaClient()} routing="none"></teacher-hub>
+        <div style="height: 2000px">LMS footer</div>
+      </div>`,
+    );
+    const hub = page.querySelector('teacher-hub')!;
+    await hub.updateComplete;
+    const bar = () => root(hub).querySelector<HTMLElement>('.top-bar')!.getBoundingClientRect();
+    const areaTop = (id: string) => root(hub).getElementById(id)!.getBoundingClientRect().top;
+    try {
+      window.scrollTo(0, 0);
+      tab(hub, 'Sessions').click();
+      await hub.updateComplete;
+      expect(window.scrollY).to.equal(0, 'nothing moves when the area’s start is in view');
+
+      // Down the long Sessions area the bar sticks to the top; a new area starts just below it, not under it.
+      window.scrollTo(0, 900);
+      expect(bar().top).to.equal(0, 'the bar sticks');
+      tab(hub, 'Live now').click();
+      await hub.updateComplete;
+      expect(areaTop('area-live')).to.be.at.least(bar().bottom);
+      expect(areaTop('area-live') - bar().bottom).to.be.below(40);
+    } finally {
+      window.scrollTo(0, 0);
+      await setViewport({ width: 800, height: 600 });
+    }
+  });
+
   it('fires hub-area-change when the area changes', async () => {
     const hub = await hubFor(adaClient());
     setTimeout(() => tab(hub, 'Sessions').click());
