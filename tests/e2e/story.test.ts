@@ -46,7 +46,7 @@ describe('the whole story in the demo', () => {
     step += 1;
     const prefix = String(step).padStart(2, '0');
     for (const [who, page] of Object.entries(pages)) {
-      await page.screenshot({ path: resolve(STORY, `${prefix}-${who}-${what}.png`) });
+      await page.screenshot({ path: resolve(STORY, `${prefix}-${who}-${what}.png`), animations: 'disabled' });
     }
   }
 
@@ -316,6 +316,15 @@ describe('the whole story in the demo', () => {
       attendance.body.attendance.every((entry) => entry.status !== 'absent'),
       `both attended: ${JSON.stringify(attendance.body.attendance)}`,
     );
+    // Her hub lists it under Past, with who attended.
+    const past = hubOf(ada).locator('[part="past-item"]', { hasText: CLASS }).first();
+    await past.getByRole('button', { name: 'Who attended' }).click();
+    const summary = past.locator('[part="attendance-summary"]');
+    await summary.waitFor(WAIT);
+    assert.match(await summary.innerText(), /0 absent/);
+    const names = await past.locator('[part="attendance-names"]').innerText();
+    assert.match(names, /Amara Okafor/);
+    assert.match(names, /Finn O'Brien/);
     await shoot('class-ended', { ada, amara });
   });
 });
