@@ -26,6 +26,7 @@ export const DEFAULTS = {
   SMTP_FROM: 'Teacher Hub <no-reply@localhost>',
   HUB_RING_TIMEOUT_S: 30,
   HUB_REMINDER_LEAD_MIN: 15,
+  HUB_JOB_LEASE_S: 30,
 } as const;
 
 /** Asymmetric algorithms a JWKS may pin. Symmetric ones and `none` are never accepted from a key set. */
@@ -272,6 +273,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     DEFAULTS.HUB_REMINDER_LEAD_MIN,
     'Minutes before each session occurrence that its reminder goes out (0–1440).',
   ),
+  variable(
+    'HUB_JOB_LEASE_S',
+    'scheduling',
+    DEFAULTS.HUB_JOB_LEASE_S,
+    'Seconds an instance holds a claimed job before another instance may take it over (1–60).',
+  ),
 ];
 
 /** The configuration table of the README, generated from `CONFIG_VARIABLES`. */
@@ -324,6 +331,8 @@ export interface HubConfig {
   smtp: { url: string; from: string } | null;
   ringTimeoutSeconds: number;
   reminderLeadMinutes: number;
+  /** How long a claimed job is an instance's before another may take it over (DESIGN.md "Scale-out"). */
+  jobLeaseSeconds: number;
   /** Things worth a line at boot that do not stop it (an unknown `HUB_*` variable, most likely a typo). */
   warnings: string[];
 }
@@ -443,6 +452,7 @@ const envSchema = z
     SMTP_FROM: text.optional(),
     HUB_RING_TIMEOUT_S: wholeNumber(5, 600).optional(),
     HUB_REMINDER_LEAD_MIN: wholeNumber(0, 1440).optional(),
+    HUB_JOB_LEASE_S: wholeNumber(1, 60).optional(),
   })
   .superRefine((env, ctx) => {
     const issue = (variable: string, message: string) =>
@@ -636,6 +646,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): H
     smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM ?? DEFAULTS.SMTP_FROM } : null,
     ringTimeoutSeconds: e.HUB_RING_TIMEOUT_S ?? DEFAULTS.HUB_RING_TIMEOUT_S,
     reminderLeadMinutes: e.HUB_REMINDER_LEAD_MIN ?? DEFAULTS.HUB_REMINDER_LEAD_MIN,
+    jobLeaseSeconds: e.HUB_JOB_LEASE_S ?? DEFAULTS.HUB_JOB_LEASE_S,
     warnings,
   };
 }

@@ -126,6 +126,7 @@ export async function createNotificationServices(deps: NotificationDeps): Promis
     handlers,
     workerId: instanceId,
     logger,
+    leaseMs: config.jobLeaseSeconds * 1000,
     // PGlite is one process's database: a crashed predecessor's leases can be taken back at once.
     soleWorker: database.kind === 'pglite',
   });

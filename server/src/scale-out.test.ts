@@ -54,19 +54,26 @@ describe('two hub instances on one PostgreSQL', { skip: skipWithoutPostgres }, (
   });
 
   it('runs each delivery job once, not once per instance', async () => {
-    const subscription = pushService.createSubscription();
-    await json<DeviceResponse>(
-      await a.requestAs(
-        's-03',
-        '/v1/devices',
-        jsonBody({ platform: 'web', subscription }, { method: 'POST' }),
-      ),
-      201,
-    );
+    // Two users, so the 20 test notifications stay under the per-user rate limit of the test route.
+    const endpoints: string[] = [];
+    for (const userId of ['s-03', 's-04']) {
+      const subscription = pushService.createSubscription();
+      endpoints.push(subscription.endpoint);
+      await json<DeviceResponse>(
+        await a.requestAs(
+          userId,
+          '/v1/devices',
+          jsonBody({ platform: 'web', subscription }, { method: 'POST' }),
+        ),
+        201,
+      );
+    }
     const sent: string[] = [];
     for (let index = 0; index < 20; index += 1) {
       const { notification } = await json<{ notification: HubNotification }>(
-        await (index % 2 ? a : b).requestAs('s-03', '/v1/notifications/test', { method: 'POST' }),
+        await (index % 2 ? a : b).requestAs(index < 10 ? 's-03' : 's-04', '/v1/notifications/test', {
+          method: 'POST',
+        }),
         202,
       );
       sent.push(notification.id);
@@ -75,8 +82,8 @@ describe('two hub instances on one PostgreSQL', { skip: skipWithoutPostgres }, (
       a.services.notifications.worker.runDue(),
       b.services.notifications.worker.runDue(),
     ]);
-    const delivered = pushService
-      .deliveriesTo(subscription.endpoint)
+    const delivered = endpoints
+      .flatMap((endpoint) => pushService.deliveriesTo(endpoint))
       .map((delivery) => (JSON.parse(delivery.payload) as { notificationId: string }).notificationId);
     assert.equal(delivered.length, 20, `20 pushes, not more (A ran ${ranOnA} jobs, B ran ${ranOnB})`);
     assert.deepEqual(delivered.toSorted(), sent.toSorted());
