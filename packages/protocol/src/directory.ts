@@ -10,9 +10,18 @@ export type Role = (typeof ROLES)[number];
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/;
 export const idSchema = z.string().regex(ID_PATTERN, 'must be 1–128 letters, digits, "_", "-", "." or "@"');
 
+/**
+ * Text PostgreSQL and GetStream can store: no NUL and no lone surrogates (ill-formed UTF-16, which JSON
+ * columns refuse). Without this, such a name is a 5xx from the database instead of a 400.
+ */
+// eslint-disable-next-line no-control-regex -- NUL is what this refuses
+export const STORABLE_TEXT = /^[^\u0000\p{Cs}]*$/u;
+const STORABLE_TEXT_MESSAGE = 'must not contain NUL or unpaired surrogates';
+const nameSchema = z.string().trim().min(1).max(200).regex(STORABLE_TEXT, STORABLE_TEXT_MESSAGE);
+
 export const userSchema = z.object({
   id: idSchema,
-  name: z.string().trim().min(1).max(200),
+  name: nameSchema,
   email: z.email().max(320).nullable().optional(),
   role: z.enum(ROLES),
 });
@@ -20,7 +29,7 @@ export type DirectoryUser = z.infer<typeof userSchema>;
 
 export const courseSchema = z.object({
   id: idSchema,
-  name: z.string().trim().min(1).max(200),
+  name: nameSchema,
 });
 export type DirectoryCourse = z.infer<typeof courseSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STORABLE_TEXT } from './directory.ts';
 
 /** Every kind of notification the hub sends. `test` is the set-up check of `POST /v1/notifications/test`. */
 export const NOTIFICATION_KINDS = [
@@ -71,7 +72,8 @@ export const notificationListQuerySchema = z
   .strict();
 
 export const markReadSchema = z.union([
-  z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(500) }).strict(),
+  // NUL (which PostgreSQL cannot take, even in a query) and unpaired surrogates are no id of ours.
+  z.object({ ids: z.array(z.string().min(1).max(64).regex(STORABLE_TEXT)).min(1).max(500) }).strict(),
   z.object({ all: z.literal(true) }).strict(),
 ]);
 export type MarkReadRequest = z.infer<typeof markReadSchema>;
@@ -100,7 +102,10 @@ export const deviceRegistrationSchema = z.discriminatedUnion('platform', [
       platform: z.literal('web'),
       subscription: z
         .object({
-          endpoint: z.url({ protocol: /^https$/ }).max(2048),
+          endpoint: z
+            .url({ protocol: /^https$/ })
+            .max(2048)
+            .regex(STORABLE_TEXT, 'must not contain NUL or unpaired surrogates'),
           expirationTime: z.number().nullable().optional(),
           keys: z.object({ p256dh: base64url.min(80).max(100), auth: base64url.min(16).max(32) }).strict(),
         })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema } from './directory.ts';
+import { idSchema, STORABLE_TEXT } from './directory.ts';
 import type { VideoGrant } from './calls.ts';
 import {
   MAX_DURATION_MINUTES,
@@ -70,8 +70,11 @@ const title = z
   .trim()
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters')
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
-const description = z.string().max(5000, 'must be at most 5000 characters');
+  .regex(/^[^\p{Cc}\p{Cs}]*$/u, 'must not contain control characters or unpaired surrogates');
+const description = z
+  .string()
+  .max(5000, 'must be at most 5000 characters')
+  .regex(STORABLE_TEXT, 'must not contain NUL or unpaired surrogates');
 const durationMinutes = z.number().int().min(5, 'must be at least 5 minutes').max(MAX_DURATION_MINUTES);
 const inviteeIds = z.array(idSchema).min(1, 'must invite at least one student').max(500);
 

@@ -7,13 +7,16 @@ import { CHAT_ID_PATTERN, type Chat } from './chat.ts';
  * `@teacher-hub/protocol` as they are once the client shares them.
  */
 
-/** Control characters (NUL above all, which PostgreSQL cannot store) have no place in a chat's name. */
+/**
+ * Control characters (NUL above all, which PostgreSQL cannot store) and unpaired surrogates (which
+ * GetStream's JSON cannot) have no place in a chat's name.
+ */
 const chatName = z
   .string()
   .trim()
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+  .regex(/^[^\p{Cc}\p{Cs}]*$/u, 'must not contain control characters or unpaired surrogates');
 
 const userIds = z.array(idSchema).min(1, 'must name at least one user').max(200, 'at most 200 users at once');
 
