@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Mode } from '@teacher-hub/protocol';
 import { z } from 'zod';
+import type { RateLimit, RateLimitConfig } from './domain/abuse/rate-limiter.ts';
 
 /**
  * All configuration of the hub: one zod schema over the environment, a typed `HubConfig` out of it, and
@@ -27,6 +28,14 @@ export const DEFAULTS = {
   HUB_RING_TIMEOUT_S: 30,
   HUB_REMINDER_LEAD_MIN: 15,
   HUB_JOB_LEASE_S: 30,
+  HUB_TRUST_PROXY: 0,
+  HUB_RATE_LIMIT_WINDOW_S: 60,
+  HUB_RATE_LIMIT_TOKEN: '60/3000',
+  HUB_RATE_LIMIT_CHAT_CREATE: '30/600',
+  HUB_RATE_LIMIT_CALL: '20/300',
+  HUB_RATE_LIMIT_TEST_NOTIFICATION: '10/200',
+  HUB_STREAM_TOKEN_TTL_S: 3600,
+  HUB_VIDEO_TOKEN_TTL_S: 3600,
 } as const;
 
 /** Asymmetric algorithms a JWKS may pin. Symmetric ones and `none` are never accepted from a key set. */
@@ -170,6 +179,42 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     DEFAULTS.HUB_ADMIN_MAX_BODY_BYTES,
     'Largest body of `PUT /v1/admin/directory` (a whole directory).',
   ),
+  variable(
+    'HUB_TRUST_PROXY',
+    'http',
+    DEFAULTS.HUB_TRUST_PROXY,
+    'How many reverse proxies in front of the hub append to `X-Forwarded-For` (0–10; `true` is 1). 0 ignores the header: the client IP of the rate limits is the peer address.',
+  ),
+  variable(
+    'HUB_RATE_LIMIT_WINDOW_S',
+    'http',
+    DEFAULTS.HUB_RATE_LIMIT_WINDOW_S,
+    'The window of every rate limit, in seconds (1–86400). Counters live in the database, so instances share them.',
+  ),
+  variable(
+    'HUB_RATE_LIMIT_TOKEN',
+    'http',
+    DEFAULTS.HUB_RATE_LIMIT_TOKEN,
+    'Requests per window `per user/per IP` to the token routes (`POST /v1/chat/token`, `/v1/dev/token`, call and session joins); 0 for no limit. Over it: 429 with `Retry-After`. The IP budgets are large because a school often sits behind one address.',
+  ),
+  variable(
+    'HUB_RATE_LIMIT_CHAT_CREATE',
+    'http',
+    DEFAULTS.HUB_RATE_LIMIT_CHAT_CREATE,
+    'Requests per window `per user/per IP` to `POST /v1/chats` and `POST /v1/chats/direct`.',
+  ),
+  variable(
+    'HUB_RATE_LIMIT_CALL',
+    'http',
+    DEFAULTS.HUB_RATE_LIMIT_CALL,
+    'Requests per window `per user/per IP` to `POST /v1/chats/:id/calls`.',
+  ),
+  variable(
+    'HUB_RATE_LIMIT_TEST_NOTIFICATION',
+    'http',
+    DEFAULTS.HUB_RATE_LIMIT_TEST_NOTIFICATION,
+    'Requests per window `per user/per IP` to `POST /v1/notifications/test`.',
+  ),
   variable('STREAM_API_KEY', 'chat', null, 'GetStream app key. Unset: the built-in GetStream emulator.', {
     production: allOrNothing,
   }),
@@ -180,6 +225,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   variable('STREAM_BASE_URL', 'chat', null, 'GetStream API base URL (a regional edge or a local fake).', {
     production: 'optional, with STREAM_API_KEY',
   }),
+  variable(
+    'HUB_STREAM_TOKEN_TTL_S',
+    'chat',
+    DEFAULTS.HUB_STREAM_TOKEN_TTL_S,
+    'Lifetime of the GetStream user tokens the hub mints, in seconds (60–86400); clients fetch a new one before it ends.',
+  ),
   variable(
     'HMS_ACCESS_KEY',
     'video',
@@ -193,6 +244,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   variable('HMS_TEMPLATE_ID', 'video', null, '100ms template the hub creates rooms from.', {
     production: allOrNothing,
   }),
+  variable(
+    'HUB_VIDEO_TOKEN_TTL_S',
+    'video',
+    DEFAULTS.HUB_VIDEO_TOKEN_TTL_S,
+    'Lifetime of the room tokens of a call or session join (100ms auth tokens, mesh room tokens), in seconds (60–86400).',
+  ),
   variable('HMS_API_URL', 'video', DEFAULTS.HMS_API_URL, '100ms management API URL.'),
   variable(
     'HMS_TEACHER_ROLE',
@@ -307,7 +364,12 @@ export interface HubConfig {
     allowedOrigins: string[];
     maxBodyBytes: number;
     maxAdminBodyBytes: number;
+    /** Reverse proxies trusted to append the client's address to `X-Forwarded-For`; 0 ignores it. */
+    trustProxyHops: number;
   };
+  rateLimits: RateLimitConfig;
+  /** Lifetimes of the provider tokens the hub mints for clients. */
+  tokenTtlSeconds: { stream: number; video: number };
   stream: { apiKey: string; apiSecret: string; baseUrl: string | undefined } | null;
   hms: {
     accessKey: string;
@@ -383,6 +445,19 @@ const originList = z
       });
     }
   });
+const proxyHops = z
+  .string()
+  .transform((value) => (value === 'true' ? '1' : value === 'false' ? '0' : value))
+  .pipe(wholeNumber(0, 10));
+/** `per user/per IP` requests per window, e.g. `60/600`; 0 for no limit on that side. */
+const rateLimit = z
+  .string()
+  .regex(/^\d{1,7}\/\d{1,7}$/, 'must be "<per user>/<per IP>", e.g. 60/600 (0 for no limit)')
+  .transform((value): RateLimit => {
+    const [perUser, perIp] = value.split('/').map(Number);
+    return { perUser: perUser ?? 0, perIp: perIp ?? 0 };
+  });
+const parseRateLimit = (value: string): RateLimit => rateLimit.parse(value);
 const base64url = (bytes: number) =>
   z
     .string()
@@ -453,6 +528,14 @@ const envSchema = z
     HUB_RING_TIMEOUT_S: wholeNumber(5, 600).optional(),
     HUB_REMINDER_LEAD_MIN: wholeNumber(0, 1440).optional(),
     HUB_JOB_LEASE_S: wholeNumber(1, 60).optional(),
+    HUB_TRUST_PROXY: proxyHops.optional(),
+    HUB_RATE_LIMIT_WINDOW_S: wholeNumber(1, 86400).optional(),
+    HUB_RATE_LIMIT_TOKEN: rateLimit.optional(),
+    HUB_RATE_LIMIT_CHAT_CREATE: rateLimit.optional(),
+    HUB_RATE_LIMIT_CALL: rateLimit.optional(),
+    HUB_RATE_LIMIT_TEST_NOTIFICATION: rateLimit.optional(),
+    HUB_STREAM_TOKEN_TTL_S: wholeNumber(60, 86400).optional(),
+    HUB_VIDEO_TOKEN_TTL_S: wholeNumber(60, 86400).optional(),
   })
   .superRefine((env, ctx) => {
     const issue = (variable: string, message: string) =>
@@ -611,6 +694,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): H
         e.HUB_ALLOWED_ORIGINS ?? (mode === 'dev' ? DEFAULTS.DEV_ALLOWED_ORIGINS.split(',') : []),
       maxBodyBytes: e.HUB_MAX_BODY_BYTES ?? DEFAULTS.HUB_MAX_BODY_BYTES,
       maxAdminBodyBytes: e.HUB_ADMIN_MAX_BODY_BYTES ?? DEFAULTS.HUB_ADMIN_MAX_BODY_BYTES,
+      trustProxyHops: e.HUB_TRUST_PROXY ?? DEFAULTS.HUB_TRUST_PROXY,
+    },
+    rateLimits: {
+      windowSeconds: e.HUB_RATE_LIMIT_WINDOW_S ?? DEFAULTS.HUB_RATE_LIMIT_WINDOW_S,
+      limits: {
+        token: e.HUB_RATE_LIMIT_TOKEN ?? parseRateLimit(DEFAULTS.HUB_RATE_LIMIT_TOKEN),
+        'chat-create': e.HUB_RATE_LIMIT_CHAT_CREATE ?? parseRateLimit(DEFAULTS.HUB_RATE_LIMIT_CHAT_CREATE),
+        call: e.HUB_RATE_LIMIT_CALL ?? parseRateLimit(DEFAULTS.HUB_RATE_LIMIT_CALL),
+        'test-notification':
+          e.HUB_RATE_LIMIT_TEST_NOTIFICATION ?? parseRateLimit(DEFAULTS.HUB_RATE_LIMIT_TEST_NOTIFICATION),
+      },
+    },
+    tokenTtlSeconds: {
+      stream: e.HUB_STREAM_TOKEN_TTL_S ?? DEFAULTS.HUB_STREAM_TOKEN_TTL_S,
+      video: e.HUB_VIDEO_TOKEN_TTL_S ?? DEFAULTS.HUB_VIDEO_TOKEN_TTL_S,
     },
     stream:
       e.STREAM_API_KEY && e.STREAM_API_SECRET

@@ -12,7 +12,9 @@ import {
 import { createJwtVerifier } from './adapters/identity/jwt-verifier.ts';
 import { openDatabase, type Database } from './adapters/storage/database.ts';
 import { KyselyDirectoryRepository } from './adapters/storage/directory-repository.ts';
+import { KyselyRateLimitStore } from './adapters/storage/rate-limit-store.ts';
 import { SettingsStore } from './adapters/storage/settings-store.ts';
+import { RateLimiter } from './domain/abuse/rate-limiter.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
 import { DirectoryService } from './domain/directory/directory-service.ts';
 import type { TokenIssuer, TokenVerifier } from './domain/identity.ts';
@@ -34,6 +36,8 @@ export interface Services {
   readonly database: Database;
   readonly settings: SettingsStore;
   readonly directory: DirectoryService;
+  /** Per-user and per-IP request budgets (token, chat creation, call, test notification routes). */
+  readonly rateLimiter: RateLimiter;
   readonly tokens: {
     readonly verifier: TokenVerifier;
     /** Dev mode only: signs the tokens of `POST /v1/dev/token`. */
@@ -159,6 +163,12 @@ export async function createServices(config: HubConfig, options: ServiceOptions 
       directory,
     });
 
+    const rateLimiter = new RateLimiter({
+      store: new KyselyRateLimitStore(database.db),
+      clock,
+      config: config.rateLimits,
+    });
+
     let closed: Promise<void> | undefined;
     return {
       config,
@@ -167,6 +177,7 @@ export async function createServices(config: HubConfig, options: ServiceOptions 
       database,
       settings,
       directory,
+      rateLimiter,
       tokens: { verifier, devIssuer },
       notifications,
       chat,

@@ -2,6 +2,7 @@ import { devTokenRequestSchema, type DevTokenResponse, type DevUsersResponse } f
 import { Hono } from 'hono';
 import { ApiError } from '../domain/errors.ts';
 import { devModeOnly, requireUser } from '../http/auth.ts';
+import { rateLimits } from '../http/rate-limit.ts';
 import type { PublicEnv } from '../http/types.ts';
 import { validate } from '../http/validation.ts';
 import type { Services } from '../services.ts';
@@ -10,9 +11,11 @@ import type { Services } from '../services.ts';
 export function authRoutes(services: Services) {
   const devOnly = devModeOnly(services.config.mode === 'dev');
   const user = requireUser({ verifier: services.tokens.verifier, directory: services.directory });
+  // On /dev/token nobody is signed in yet: only the per-IP budget applies there.
+  const limit = rateLimits(services);
 
   return new Hono<PublicEnv>()
-    .post('/dev/token', devOnly, validate('json', devTokenRequestSchema), async (c) => {
+    .post('/dev/token', devOnly, validate('json', devTokenRequestSchema), limit('token'), async (c) => {
       const { userId } = c.req.valid('json');
       const issuer = services.tokens.devIssuer;
       const found = await services.directory.findUser(userId);

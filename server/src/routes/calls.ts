@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { chatParamsSchema } from '../domain/chat/chat-api.ts';
 import { requireUser } from '../http/auth.ts';
+import { rateLimits } from '../http/rate-limit.ts';
 import type { PublicEnv } from '../http/types.ts';
 import { validate } from '../http/validation.ts';
 import type { Services } from '../services.ts';
@@ -19,10 +20,11 @@ const callParamsSchema = z.object({
 export function callRoutes(services: Services) {
   const { service } = services.calls;
   const user = requireUser({ verifier: services.tokens.verifier, directory: services.directory });
+  const limit = rateLimits(services);
   type Action = 'decline' | 'leave' | 'end';
 
   const routes = new Hono<PublicEnv>()
-    .post('/chats/:id/calls', user, validate('param', chatParamsSchema), async (c) => {
+    .post('/chats/:id/calls', user, validate('param', chatParamsSchema), limit('call'), async (c) => {
       const { call, created } = await service.start(c.get('principal'), c.req.valid('param').id);
       const body: CallResponse = { call };
       // 201 when this request started the call, 200 with the call already going in the chat.
@@ -32,7 +34,7 @@ export function callRoutes(services: Services) {
       const body: CallResponse = { call: await service.get(c.get('principal'), c.req.valid('param').id) };
       return c.json(body, 200);
     })
-    .post('/calls/:id/join', user, validate('param', callParamsSchema), async (c) => {
+    .post('/calls/:id/join', user, validate('param', callParamsSchema), limit('token'), async (c) => {
       const body: JoinCallResponse = await service.join(c.get('principal'), c.req.valid('param').id);
       return c.json(body, 200);
     })

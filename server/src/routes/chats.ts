@@ -11,6 +11,7 @@ import {
   type ChatTokenResponse,
 } from '../domain/chat/chat-api.ts';
 import { requireUser } from '../http/auth.ts';
+import { rateLimits } from '../http/rate-limit.ts';
 import type { PublicEnv } from '../http/types.ts';
 import { validate } from '../http/validation.ts';
 import type { Services } from '../services.ts';
@@ -22,9 +23,10 @@ import type { Services } from '../services.ts';
 export function chatRoutes(services: Services) {
   const { service, provider } = services.chat;
   const user = requireUser({ verifier: services.tokens.verifier, directory: services.directory });
+  const limit = rateLimits(services);
 
   return new Hono<PublicEnv>()
-    .post('/chat/token', user, async (c) => {
+    .post('/chat/token', user, limit('token'), async (c) => {
       const { userId, token, expiresAt } = await service.clientToken(c.get('principal'));
       const body: ChatTokenResponse = {
         apiKey: provider.connection.apiKey,
@@ -39,11 +41,11 @@ export function chatRoutes(services: Services) {
       const body: ChatList = { chats: await service.list(c.get('principal')) };
       return c.json(body, 200);
     })
-    .post('/chats', user, validate('json', createGroupChatSchema), async (c) => {
+    .post('/chats', user, validate('json', createGroupChatSchema), limit('chat-create'), async (c) => {
       const body: ChatResponse = { chat: await service.createGroup(c.get('principal'), c.req.valid('json')) };
       return c.json(body, 201);
     })
-    .post('/chats/direct', user, validate('json', openDirectChatSchema), async (c) => {
+    .post('/chats/direct', user, validate('json', openDirectChatSchema), limit('chat-create'), async (c) => {
       const { chat, created } = await service.openDirect(c.get('principal'), c.req.valid('json').userId);
       const body: ChatResponse = { chat };
       // 201 when this call made the chat, 200 when the pair had it already.

@@ -21,6 +21,7 @@ import {
   switchesFromUpdate,
 } from '../domain/notifications/preferences.ts';
 import { requireUser } from '../http/auth.ts';
+import { rateLimits } from '../http/rate-limit.ts';
 import type { PublicEnv } from '../http/types.ts';
 import { validate } from '../http/validation.ts';
 import type { Services } from '../services.ts';
@@ -41,6 +42,7 @@ export function notificationRoutes(services: Services, options: NotificationRout
   const { notifications, clock } = services;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const user = requireUser({ verifier: services.tokens.verifier, directory: services.directory });
+  const limit = rateLimits(services);
   const streamUser = requireUser(
     { verifier: services.tokens.verifier, directory: services.directory },
     { allowQueryToken: true },
@@ -71,7 +73,7 @@ export function notificationRoutes(services: Services, options: NotificationRout
       }
       return c.json({ read: ids, unreadCount }, 200);
     })
-    .post('/notifications/test', user, async (c) => {
+    .post('/notifications/test', user, limit('test-notification'), async (c) => {
       const principal = c.get('principal');
       const sentAt = clock.now();
       const [written] = await notifications.notifier.notify({

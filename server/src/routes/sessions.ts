@@ -15,6 +15,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../domain/errors.ts';
 import { requireUser } from '../http/auth.ts';
+import { rateLimits } from '../http/rate-limit.ts';
 import type { PublicEnv } from '../http/types.ts';
 import { detailsOf, validate } from '../http/validation.ts';
 import type { Services } from '../services.ts';
@@ -62,6 +63,7 @@ async function occurrenceAction(c: Context): Promise<OccurrenceActionRequest> {
 export function sessionRoutes(services: Services) {
   const { service } = services.sessions;
   const user = requireUser({ verifier: services.tokens.verifier, directory: services.directory });
+  const limit = rateLimits(services);
 
   return new Hono<PublicEnv>()
     .post('/v1/sessions', user, validate('json', createSessionSchema), async (c) => {
@@ -119,15 +121,21 @@ export function sessionRoutes(services: Services) {
       };
       return c.json(body, 200);
     })
-    .post('/v1/sessions/:id/join', user, validate('param', sessionParamsSchema), async (c) => {
-      const request = await occurrenceAction(c);
-      const body: JoinSessionResponse = await service.join(
-        c.get('principal'),
-        c.req.valid('param').id,
-        request,
-      );
-      return c.json(body, 200);
-    })
+    .post(
+      '/v1/sessions/:id/join',
+      user,
+      validate('param', sessionParamsSchema),
+      limit('token'),
+      async (c) => {
+        const request = await occurrenceAction(c);
+        const body: JoinSessionResponse = await service.join(
+          c.get('principal'),
+          c.req.valid('param').id,
+          request,
+        );
+        return c.json(body, 200);
+      },
+    )
     .post('/v1/sessions/:id/end', user, validate('param', sessionParamsSchema), async (c) => {
       const request = await occurrenceAction(c);
       const body: OccurrenceResponse = {

@@ -23,6 +23,17 @@ export interface TestApp {
 }
 
 /**
+ * Tests share one app across many requests under a clock that stands still, so the rate limits are off
+ * unless a test sets them (`server/src/security/rate-limits.test.ts` does).
+ */
+export const RATE_LIMITS_OFF = {
+  HUB_RATE_LIMIT_TOKEN: '0/0',
+  HUB_RATE_LIMIT_CHAT_CREATE: '0/0',
+  HUB_RATE_LIMIT_CALL: '0/0',
+  HUB_RATE_LIMIT_TEST_NOTIFICATION: '0/0',
+} as const;
+
+/**
  * The hub in-process, as `main.ts` builds it, with an in-memory PGlite (or the `DATABASE_URL` given in
  * `env`). Dev mode unless `env` configures an identity.
  */
@@ -34,7 +45,7 @@ export async function createTestApp(
     services?: Pick<ServiceOptions, 'transport' | 'instanceId'>;
   } = {},
 ): Promise<TestApp> {
-  const config = loadConfig({ HUB_DATA_DIR: 'memory', ...options.env });
+  const config = loadConfig({ HUB_DATA_DIR: 'memory', ...RATE_LIMITS_OFF, ...options.env });
   const logger = createMemoryLogger();
   const services = await createServices(config, {
     logger,

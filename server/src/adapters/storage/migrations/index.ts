@@ -4,6 +4,7 @@ import * as notifications from './0002_notifications.ts';
 import * as chat from './0003_chat.ts';
 import * as calls from './0004_calls.ts';
 import * as sessions from './0005_sessions.ts';
+import * as rateLimits from './0006_rate_limits.ts';
 
 /**
  * Every migration, in order. Names sort as they run; a released migration is never edited, only
@@ -15,4 +16,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_chat': chat,
   '0004_calls': calls,
   '0005_sessions': sessions,
+  '0006_rate_limits': rateLimits,
 };
