@@ -66,6 +66,7 @@ export async function createChatServices(deps: ChatDeps): Promise<ChatServices> 
       apiSecret: config.stream.apiSecret,
       baseURL: config.stream.baseUrl,
       clientBaseURL: config.stream.baseUrl ?? null,
+      tokenTtlSeconds: config.tokenTtlSeconds.stream,
       clock,
       logger,
     });
@@ -91,6 +92,7 @@ export async function createChatServices(deps: ChatDeps): Promise<ChatServices> 
       baseURL: publicBaseUrl,
       clientBaseURL: publicBaseUrl,
       fetch: (input, init) => Promise.resolve(mounted.fetch(new Request(input, init))),
+      tokenTtlSeconds: config.tokenTtlSeconds.stream,
       clock,
       logger,
     });

@@ -35,7 +35,6 @@ export const DEFAULTS = {
   HUB_RATE_LIMIT_CALL: '20/300',
   HUB_RATE_LIMIT_TEST_NOTIFICATION: '10/200',
   HUB_STREAM_TOKEN_TTL_S: 3600,
-  HUB_VIDEO_TOKEN_TTL_S: 3600,
 } as const;
 
 /** Asymmetric algorithms a JWKS may pin. Symmetric ones and `none` are never accepted from a key set. */
@@ -244,12 +243,6 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   variable('HMS_TEMPLATE_ID', 'video', null, '100ms template the hub creates rooms from.', {
     production: allOrNothing,
   }),
-  variable(
-    'HUB_VIDEO_TOKEN_TTL_S',
-    'video',
-    DEFAULTS.HUB_VIDEO_TOKEN_TTL_S,
-    'Lifetime of the room tokens of a call or session join (100ms auth tokens, mesh room tokens), in seconds (60–86400).',
-  ),
   variable('HMS_API_URL', 'video', DEFAULTS.HMS_API_URL, '100ms management API URL.'),
   variable(
     'HMS_TEACHER_ROLE',
@@ -369,7 +362,7 @@ export interface HubConfig {
   };
   rateLimits: RateLimitConfig;
   /** Lifetimes of the provider tokens the hub mints for clients. */
-  tokenTtlSeconds: { stream: number; video: number };
+  tokenTtlSeconds: { stream: number };
   stream: { apiKey: string; apiSecret: string; baseUrl: string | undefined } | null;
   hms: {
     accessKey: string;
@@ -535,7 +528,6 @@ const envSchema = z
     HUB_RATE_LIMIT_CALL: rateLimit.optional(),
     HUB_RATE_LIMIT_TEST_NOTIFICATION: rateLimit.optional(),
     HUB_STREAM_TOKEN_TTL_S: wholeNumber(60, 86400).optional(),
-    HUB_VIDEO_TOKEN_TTL_S: wholeNumber(60, 86400).optional(),
   })
   .superRefine((env, ctx) => {
     const issue = (variable: string, message: string) =>
@@ -708,7 +700,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): H
     },
     tokenTtlSeconds: {
       stream: e.HUB_STREAM_TOKEN_TTL_S ?? DEFAULTS.HUB_STREAM_TOKEN_TTL_S,
-      video: e.HUB_VIDEO_TOKEN_TTL_S ?? DEFAULTS.HUB_VIDEO_TOKEN_TTL_S,
     },
     stream:
       e.STREAM_API_KEY && e.STREAM_API_SECRET
