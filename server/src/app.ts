@@ -80,16 +80,22 @@ export function createApp(services: Services, options: AppOptions = {}) {
   // has its own body limits (uploads are larger) and errors in GetStream's shape, so it goes before the
   // hub's middleware: its routes answer and nothing after them runs.
   if (services.chat.emulator) app.route(EMULATOR_PATH, services.chat.emulator.app);
-  app.use(
-    cors({
-      origin: (origin) => (isAllowedOrigin(origin) ? origin : null),
-      credentials: true,
-      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-      exposeHeaders: ['X-Request-Id'],
-      maxAge: 600,
-    }),
-  );
+  const allowCors = cors({
+    origin: (origin) => (isAllowedOrigin(origin) ? origin : null),
+    credentials: true,
+    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposeHeaders: ['X-Request-Id'],
+    maxAge: 600,
+  });
+  // Another origin gets no CORS header at all (not even Allow-Credentials), and its preflight falls
+  // through to a 404: the browser refuses both. `Vary` keeps caches from mixing the two answers.
+  app.use((c, next) => {
+    const origin = c.req.header('Origin');
+    if (origin !== undefined && isAllowedOrigin(origin)) return allowCors(c, next);
+    c.header('Vary', 'Origin');
+    return next();
+  });
   // The admin directory has its own, larger limit, checked after its key.
   app.use((c, next) => (c.req.path.startsWith('/v1/admin/') ? next() : limitBody(c, next)));
 

@@ -43,6 +43,18 @@ export function contentSecurityPolicy(publicOrigin?: string): string {
 
 export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
+/**
+ * The headers of every HTML page the hub serves (the demo LMS, the dev mailbox): the policy above, no
+ * MIME sniffing, and no `Referer` to anyone (a page's URL may carry a deep link or a feed token).
+ */
+export function pageSecurityHeaders(policy: string = CONTENT_SECURITY_POLICY): Record<string, string> {
+  return {
+    'Content-Security-Policy': policy,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  };
+}
+
 /** Vite names code-split chunks `chunks/<name>-<hash>.js`: their content never changes under a name. */
 const HASHED_ASSET = /(^|\/)chunks\/|-[A-Za-z0-9_-]{8,}\.(js|css|map)$/;
 
@@ -57,7 +69,7 @@ function cacheHeaders(policy: string): MiddlewareHandler<PublicEnv> {
       HASHED_ASSET.test(c.req.path) ? 'public, max-age=31536000, immutable' : 'no-cache',
     );
     if (c.res.headers.get('Content-Type')?.startsWith('text/html')) {
-      c.header('Content-Security-Policy', policy);
+      for (const [name, value] of Object.entries(pageSecurityHeaders(policy))) c.header(name, value);
     }
     // The service worker lives under /sdk/ but serves the whole hub page, so it may claim the root scope.
     if (c.req.path.endsWith('/teacher-hub-sw.js')) c.header('Service-Worker-Allowed', '/');

@@ -4,7 +4,7 @@ import type { MailboxEmailSender } from '../adapters/email/mailbox.ts';
 import { devModeOnly } from '../http/auth.ts';
 import type { PublicEnv } from '../http/types.ts';
 import type { Services } from '../services.ts';
-import { CONTENT_SECURITY_POLICY } from '../http/static.ts';
+import { pageSecurityHeaders } from '../http/static.ts';
 
 const STYLE = `
   body { font: 15px/1.5 system-ui, sans-serif; margin: 0; background: #f3f4f6; color: #1f2937; }
@@ -29,7 +29,7 @@ export function devMailboxRoutes(services: Services) {
     .get('/dev/mailbox.json', devOnly, async (c) => c.json({ messages: (await mailbox?.list()) ?? [] }, 200))
     .get('/dev/mailbox', devOnly, async (c) => {
       const messages = (await mailbox?.list()) ?? [];
-      c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+      for (const [name, value] of Object.entries(pageSecurityHeaders())) c.header(name, value);
       return c.html(
         html`<!doctype html>
           <html lang="en">
