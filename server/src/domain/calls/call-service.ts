@@ -91,7 +91,8 @@ export class CallService {
   /** `GET /v1/live`: the calls the caller is a member of that have not ended, newest first. */
   async live(principal: Principal): Promise<Call[]> {
     const calls = await this.#deps.repository.openForMember(principal.id);
-    return this.#presentAll(calls);
+    const stillMember = await Promise.all(calls.map((call) => this.#inChat(principal, call)));
+    return this.#presentAll(calls.filter((_, index) => stillMember[index]));
   }
 
   // ---- changing -----------------------------------------------------------------------------------
@@ -366,10 +367,23 @@ export class CallService {
 
   async #memberCall(principal: Principal, callId: string): Promise<CallRecord> {
     const call = await this.#deps.repository.find(callId);
-    if (!call?.members.some((member) => member.userId === principal.id)) {
+    if (
+      !call?.members.some((member) => member.userId === principal.id) ||
+      !(await this.#inChat(principal, call))
+    ) {
       throw new ApiError('NOT_FOUND', `There is no call ${callId}.`);
     }
     return call;
+  }
+
+  /**
+   * Whether the caller is still a member of the call's chat. A call's members are the chat's members when
+   * it started; a student removed from the chat since (rule 9: the LMS removed her enrollment) loses the
+   * call with the chat, at once, even while it rings.
+   */
+  async #inChat(principal: Principal, call: CallRecord): Promise<boolean> {
+    const chat = await this.#deps.chats.find(call.chatId);
+    return chat?.memberIds.includes(principal.id) ?? false;
   }
 
   async #endRoomQuietly(roomId: string, what: string): Promise<void> {
