@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { loadavg } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import type { DirectorySync, HubNotification } from '@teacher-hub/protocol';
 import { startHubProcess, type HubProcess } from '../../server/src/testing/hub-process.ts';
 import { claimsFor, signWithSecret } from '../../server/src/testing/tokens.ts';
-import { cpuPercent, sampleProcess, type ProcessSample } from './support/proc-stats.ts';
+import { cpuPercent, sampleProcess, waitUntilQuiet, type ProcessSample } from './support/proc-stats.ts';
 import { openLoadClients, quantile, type LoadClient } from './support/sse-clients.ts';
 
 const CLIENTS = 2_000;
@@ -92,6 +93,10 @@ describe('load: one instance holds 2,000 SSE clients', { timeout: 170_000 }, () 
       });
     }
     log(`setup: a group chat of ${ids.length} students in ${ms(performance.now() - setupStart)}`);
+    // The chat's webhooks and the chat.added deliveries run on after the calls answered: let them drain,
+    // so that the figures below are the streams' own.
+    const drainedMs = await waitUntilQuiet(pid, { belowPercent: 10, windowMs: 1_000, timeoutMs: 60_000 });
+    log(`setup's background work drained ${ms(drainedMs)} later`);
 
     // Every student opens the stream as the SDK does, after the chat.added notifications were written
     // (so none of them is replayed: no Last-Event-ID).
@@ -119,23 +124,27 @@ describe('load: one instance holds 2,000 SSE clients', { timeout: 170_000 }, () 
     const idle = sampleProcess(pid);
 
     // The one action: the teacher rings the 2,000-member chat. Each student's stream must carry the
-    // call.ringing notification once. Meanwhile /health is polled as a probe of the event loop.
-    const healthLatencies: number[] = [];
-    const healthFailures: string[] = [];
+    // call.ringing notification once. Meanwhile a route that needs neither database nor token is polled
+    // as a probe of the server's event loop (/health would wait for the database, which the ring holds).
+    const probeLatencies: number[] = [];
+    const probeFailures: string[] = [];
     let probing = true;
     const probe = (async () => {
       while (probing) {
         const started = performance.now();
         try {
-          await (await fetch(`${hub.url}/health`)).arrayBuffer();
-          healthLatencies.push(performance.now() - started);
+          await (await fetch(`${hub.url}/v1/push/vapid-public-key`)).arrayBuffer();
+          probeLatencies.push(performance.now() - started);
         } catch (error) {
-          healthFailures.push(String((error as Error).cause ?? error));
+          probeFailures.push(String((error as Error).cause ?? error));
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
     const beforeRing = sampleProcess(pid);
+    const generatorBeforeRing = sampleProcess(process.pid);
+    const [machineLoad = 0] = loadavg();
+    const bytesBefore = clients.map((client) => client.bytes);
     const ringStart = performance.now();
     const started = await call(`/v1/chats/${chatId}/calls`, { method: 'POST', token: teacherToken });
     const answeredMs = performance.now() - ringStart;
@@ -152,6 +161,7 @@ describe('load: one instance holds 2,000 SSE clients', { timeout: 170_000 }, () 
     }
     const allDeliveredMs = performance.now() - ringStart;
     const afterRing = sampleProcess(pid);
+    const generatorAfterRing = sampleProcess(process.pid);
     // A moment more, so that a second copy of the ring would have arrived too.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     probing = false;
@@ -162,6 +172,7 @@ describe('load: one instance holds 2,000 SSE clients', { timeout: 170_000 }, () 
     const exactlyOnce = rings.filter((received) => received.length === 1).length;
     const delays = rings.flatMap((received) => (received[0] ? [received[0].at - ringStart] : []));
     const dropped = clients.filter((client) => client.failure).length;
+    const ringBytes = clients.map((client, index) => client.bytes - (bytesBefore[index] as number));
     const describe = (sample: ProcessSample) =>
       `RSS ${sample.rssMiB} MiB, ${sample.openFds} open fds, ${sample.cpuSeconds.toFixed(2)} s CPU so far`;
 
@@ -174,11 +185,17 @@ describe('load: one instance holds 2,000 SSE clients', { timeout: 170_000 }, () 
         `p99 ${ms(quantile(delays, 0.99))}, max ${ms(Math.max(...delays))}`,
     );
     log(
-      `/health during the ring (event-loop probe, ${healthLatencies.length} polls): ` +
-        `p50 ${ms(quantile(healthLatencies, 0.5))}, max ${ms(Math.max(...healthLatencies))}, ` +
-        `failed ${healthFailures.length}${healthFailures[0] ? ` (first: ${healthFailures[0]})` : ''}`,
+      `each client received ${Math.round(quantile(ringBytes, 0.5) / 1024)} kB for the ring ` +
+        `(${Math.round(ringBytes.reduce((sum, bytes) => sum + bytes, 0) / 1024 / 1024)} MiB in all): ` +
+        'the notification and the call state, which lists every member',
+    );
+    log(
+      `event-loop probe during the ring (${probeLatencies.length} polls): ` +
+        `p50 ${ms(quantile(probeLatencies, 0.5))}, max ${ms(Math.max(...probeLatencies))}, ` +
+        `failed ${probeFailures.length}${probeFailures[0] ? ` (first: ${probeFailures[0]})` : ''}`,
     );
     log(`server after boot: ${describe(afterBoot)}`);
+    log(`server after the setup: ${describe(beforeConnect)}`);
     log(`server with ${CLIENTS} streams open: ${describe(afterConnect)}`);
     log(
       `server CPU: connecting ${cpuPercent(beforeConnect, afterConnect)}% of a core, ` +
@@ -187,16 +204,24 @@ describe('load: one instance holds 2,000 SSE clients', { timeout: 170_000 }, () 
         `(${(afterRing.cpuSeconds - beforeRing.cpuSeconds).toFixed(2)} s CPU)`,
     );
     log(
-      `server memory: ${afterConnect.rssMiB - afterBoot.rssMiB} MiB more RSS with the streams ` +
-        `(${Math.round(((afterConnect.rssMiB - afterBoot.rssMiB) * 1024) / CLIENTS)} KiB each), ` +
-        `${afterRing.rssMiB} MiB after the ring, peak ${afterRing.peakRssMiB} MiB`,
+      // RSS moves with garbage collection by tens of MiB, more than 2,000 idle streams take: compare the
+      // three, do not divide.
+      `server RSS: ${beforeConnect.rssMiB} MiB before connecting, ${afterConnect.rssMiB} MiB with ` +
+        `${CLIENTS} streams, ${afterRing.rssMiB} MiB after the ring, peak ${afterRing.peakRssMiB} MiB`,
     );
     const problems = hub
       .output()
       .split('\n')
       .filter((line) => / (warn|error) /.test(line));
     if (problems.length > 0) log(`server warnings and errors: ${problems.length}, first: ${problems[0]}`);
-    log('figures are from a shared 2-core machine: other processes (tests, builds) make them noisy');
+    log(
+      `load generator (this process, all ${CLIENTS} clients) during the ring: ` +
+        `${cpuPercent(generatorBeforeRing, generatorAfterRing)}% of a core; the delays include its reading`,
+    );
+    log(
+      `figures are from a shared 2-core machine (load average ${machineLoad.toFixed(1)} at the ring): ` +
+        'other processes (tests, builds) make them noisy',
+    );
 
     assert.equal(delivered, CLIENTS, 'every client receives the ring');
     assert.equal(exactlyOnce, CLIENTS, 'no client receives it twice');

@@ -40,3 +40,23 @@ export function cpuPercent(from: ProcessSample, to: ProcessSample): number {
   const wallSeconds = (to.at - from.at) / 1000;
   return wallSeconds > 0 ? Math.round(((to.cpuSeconds - from.cpuSeconds) / wallSeconds) * 100) : 0;
 }
+
+/**
+ * Waits until the process uses less than `belowPercent` of a core over a `windowMs` window (work queued
+ * by earlier steps, such as webhooks and delivery jobs, has drained), or `timeoutMs` has passed.
+ * Returns how long it waited.
+ */
+export async function waitUntilQuiet(
+  pid: number,
+  options: { belowPercent: number; windowMs: number; timeoutMs: number },
+): Promise<number> {
+  const started = performance.now();
+  let previous = sampleProcess(pid);
+  while (performance.now() - started < options.timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, options.windowMs));
+    const current = sampleProcess(pid);
+    if (cpuPercent(previous, current) < options.belowPercent) break;
+    previous = current;
+  }
+  return performance.now() - started;
+}

@@ -4,8 +4,29 @@ import { performance } from 'node:perf_hooks';
 /** One event as a load client keeps it: its type, its data, and when it arrived (`performance.now()`). */
 export interface ReceivedEvent {
   event: string;
+  /** Empty for an event larger than `KEEP_BYTES`: those are counted and measured, not decoded. */
   data: string;
+  /** Bytes of the event on the wire. */
+  size: number;
   at: number;
+}
+
+const NEWLINE = 0x0a;
+/** Events up to this size are decoded (ready, notifications); larger ones only counted. */
+const KEEP_BYTES = 16 * 1024;
+
+/** Reads the `event:` and `data:` lines of one event block; undefined for comments alone. */
+function parseEvent(block: Buffer, size: number, at: number): ReceivedEvent | undefined {
+  const large = size > KEEP_BYTES;
+  const text = (large ? block.subarray(0, 256) : block).toString('utf8');
+  let event = 'message';
+  const data: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('event:')) event = line.slice(6).trim();
+    else if (line.startsWith('data:')) data.push(large ? '' : line.slice(5).trimStart());
+  }
+  if (data.length === 0) return undefined;
+  return { event, data: data.join('\n'), size, at };
 }
 
 /**
@@ -16,6 +37,8 @@ export interface ReceivedEvent {
 export interface LoadClient {
   userId: string;
   events: ReceivedEvent[];
+  /** Bytes of the stream received so far. */
+  bytes: number;
   /** When the `ready` event arrived; undefined until then. */
   readyAt?: number;
   /** Set when the connection failed or ended while it should have been open. */
@@ -65,6 +88,7 @@ function openOne(origin: string, userId: string, token: string) {
   const client: LoadClient = {
     userId,
     events: [],
+    bytes: 0,
     close() {
       closing = true;
       res?.destroy();
@@ -84,29 +108,50 @@ function openOne(origin: string, userId: string, token: string) {
       response.resume();
       return;
     }
-    response.setEncoding('utf8');
-    let buffer = '';
-    response.on('data', (chunk: string) => {
-      const at = performance.now();
-      buffer += chunk;
-      let boundary: number;
-      while ((boundary = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, boundary);
-        buffer = buffer.slice(boundary + 2);
-        let event = 'message';
-        const data: string[] = [];
-        for (const line of block.split('\n')) {
-          if (line.startsWith('event:')) event = line.slice(6).trim();
-          else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-        }
-        // A block of comments alone (the heartbeat) is no event.
-        if (data.length === 0) continue;
-        client.events.push({ event, data: data.join('\n'), at });
-        if (event === 'ready' && client.readyAt === undefined) {
-          client.readyAt = at;
-          settle?.();
-        }
+    // Bytes, not text: 2,000 clients may receive hundreds of MB at once (a large call state to every
+    // member), and decoding all of it would make this process, not the server, what the delays measure.
+    let parts: Buffer[] = [];
+    let partsLength = 0;
+    let lastByte = -1;
+    const finish = (tail: Buffer) => {
+      const block = parts.length === 0 ? tail : Buffer.concat([...parts, tail]);
+      const size = partsLength + tail.length;
+      parts = [];
+      partsLength = 0;
+      const event = parseEvent(block, size, at);
+      // A block of comments alone (a heartbeat comment) is no event.
+      if (!event) return;
+      client.events.push(event);
+      if (event.event === 'ready' && client.readyAt === undefined) {
+        client.readyAt = event.at;
+        settle?.();
       }
+    };
+    let at = 0;
+    response.on('data', (chunk: Buffer) => {
+      at = performance.now();
+      client.bytes += chunk.length;
+      let from = 0;
+      // The blank line that ends an event fell between the last chunk and this one.
+      if (lastByte === NEWLINE && chunk[0] === NEWLINE && partsLength > 0) {
+        const last = parts.length - 1;
+        parts[last] = (parts[last] as Buffer).subarray(0, -1);
+        partsLength -= 1;
+        finish(Buffer.alloc(0));
+        from = 1;
+      }
+      let boundary: number;
+      while ((boundary = chunk.indexOf('\n\n', from)) >= 0) {
+        finish(chunk.subarray(from, boundary));
+        from = boundary + 2;
+      }
+      if (from < chunk.length) {
+        const rest = chunk.subarray(from);
+        // Of an event too large to decode, the head (which names it) is enough.
+        if (partsLength < KEEP_BYTES) parts.push(rest);
+        partsLength += rest.length;
+      }
+      lastByte = chunk[chunk.length - 1] ?? lastByte;
     });
     response.on('end', () => fail('the stream ended'));
     response.on('error', (error) => fail(error.message));
