@@ -29,11 +29,18 @@ export type { AttendanceStatus, OccurrenceStatus, SessionType, Weekday } from '.
 const LOCAL_DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d$/;
 const LOCAL_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
+/**
+ * Far enough for any school, and far from PostgreSQL's and ISO-8601's four-digit years: 500 occurrences
+ * 52 weeks apart from a start in 8999 still end before 9999 (a later instant was a 500 from the database).
+ */
+const LAST_YEAR = 9000;
+
 /** `2026-12-01T09:00`: a wall-clock time in the session's time zone (no offset, no seconds). */
 export const localDateTimeSchema = z
   .string()
   .regex(LOCAL_DATE_TIME, 'must be a local date and time like 2026-12-01T09:00')
-  .refine(isRealDate, 'is not a real date');
+  .refine(isRealDate, 'is not a real date')
+  .refine(isBeforeLastYear, `must be before the year ${LAST_YEAR}`);
 
 /** An IANA time zone the runtime knows (`Europe/Berlin`); checked with `Intl`, so it needs no table. */
 export const timeZoneSchema = z
@@ -52,7 +59,12 @@ export const recurrenceSchema = z
     /** How many occurrences in all (at most `MAX_OCCURRENCES`). */
     count: z.number().int().min(1).max(MAX_OCCURRENCES).optional(),
     /** The last local day an occurrence may fall on (`2027-03-31`), inclusive. */
-    until: z.string().regex(LOCAL_DATE, 'must be a local date like 2027-03-31').refine(isRealDate).optional(),
+    until: z
+      .string()
+      .regex(LOCAL_DATE, 'must be a local date like 2027-03-31')
+      .refine(isRealDate)
+      .refine(isBeforeLastYear, `must be before the year ${LAST_YEAR}`)
+      .optional(),
   })
   .strict()
   .refine((value) => !(value.count !== undefined && value.until !== undefined), {
@@ -233,6 +245,10 @@ export interface AttendanceResponse {
 export interface CalendarFeedResponse {
   /** A private URL calendar apps subscribe to; `DELETE /v1/calendar/feed` revokes it. */
   url: string;
+}
+
+function isBeforeLastYear(value: string): boolean {
+  return Number(value.slice(0, 4)) < LAST_YEAR;
 }
 
 function isRealDate(value: string): boolean {

@@ -732,6 +732,53 @@ describe('hostile input on every route: always a 4xx with the contract error, no
     }
   });
 
+  describe('extreme dates and time zones that are well-formed', () => {
+    const series = (start: string, timeZone: string, recurrence?: unknown) => ({
+      title: 'Edge',
+      type: 'group',
+      start,
+      timeZone,
+      durationMinutes: 720,
+      inviteeIds: ['s-03'],
+      ...(recurrence ? { recurrence } : {}),
+    });
+    // Year 10000 in UTC was a 500 from PostgreSQL ("time zone displacement out of range").
+    const bodies = [
+      series('9999-12-31T23:59', 'Etc/GMT+12'),
+      series('9999-12-31T20:00', 'Pacific/Kiritimati', { freq: 'daily', count: 5 }),
+      series('8999-12-31T23:59', 'Etc/GMT+12', { freq: 'weekly', interval: 52, count: 500 }),
+      series('8999-06-01T09:00', 'Etc/GMT-14', { freq: 'daily', until: '8999-12-31' }),
+      series('1900-01-01T00:00', 'Europe/Berlin'),
+      series('1970-01-01T00:00', 'Pacific/Kiritimati'),
+      series('2026-03-29T02:30', 'Europe/Berlin'),
+      series('2026-10-25T02:30', 'Europe/Berlin', { freq: 'daily', count: 3 }),
+      series('2026-12-08T09:00', 'Australia/Lord_Howe', { freq: 'weekly', byWeekday: ['MO', 'MO', 'SU'] }),
+    ];
+
+    it('POST /v1/sessions answers 201 or a 4xx, never a 5xx, and the feed and list still answer', async () => {
+      for (const body of bodies) {
+        const response = await send(
+          TARGETS.find((t) => t.route === 'POST /v1/sessions')!,
+          {
+            body: JSON.stringify(body),
+          },
+        );
+        if (response.status >= 400) await assertRefused(response, `${body.start} ${body.timeZone}`);
+        else assert.equal(response.status, 201, await response.text());
+      }
+      const feed = await hub.app.request(fixture.studentFeedPath);
+      assert.equal(feed.status, 200);
+      await feed.body?.cancel();
+      for (const [from, to] of [
+        ['8999-01-01T00:00:00Z', '8999-12-31T00:00:00Z'],
+        ['1969-12-31T00:00:00Z', '1970-12-31T00:00:00Z'],
+      ]) {
+        const list = await hub.requestAs('t-ada', `/v1/sessions?from=${from}&to=${to}`);
+        assert.equal(list.status, 200, await list.text());
+      }
+    });
+  });
+
   describe('POST /v1/webhooks/stream', () => {
     it('refuses any body without a valid X-Signature (401), whatever the signature header holds', async () => {
       await refusedProperty(
