@@ -23,7 +23,8 @@ const MANIFEST = resolve(ROOT, 'custom-elements.json');
  * does not exist for an element it is left out, and why is said here:
  * - `session-scheduler` is a teacher's form (no student view); it has no list to be empty, so its empty
  *   state is a teacher without students, and "many" is a roster of many students.
- * - `student-picker` is the same for everyone who sees it (teachers).
+ * - `student-picker` is the same for everyone who sees it (teachers); so is `teacher-hub`, a teacher's page,
+ *   which is shown at phone width too.
  * - `call-overlay` has no list to load: its loading state is Connecting…, its empty state is no call.
  */
 const EXPECTED_STATES: Record<string, string[]> = {
