@@ -827,6 +827,51 @@ describe('hostile input on every route: always a 4xx with the contract error, no
     });
   });
 
+  describe('POST /v1/webhooks/stream with signed message.new events carrying hostile strings', () => {
+    const event = () => ({
+      type: 'message.new',
+      cid: `hub-group:${fixture.adaGroup}`,
+      channel_type: 'hub-group',
+      channel_id: fixture.adaGroup,
+      created_at: '2026-12-01T08:00:00.000Z',
+      user: { id: 's-01' },
+      message: {
+        id: 'message-1',
+        text: 'Hello',
+        user: { id: 's-01' },
+        created_at: '2026-12-01T08:00:00.000Z',
+      },
+    });
+    const deliver = (body: unknown) =>
+      hub.app.request('/v1/webhooks/stream', streamWebhook(body, streamSecret, { deliveryId: null }));
+    const neverA5xx = async (response: Response, what: string) => {
+      if (response.status >= 400) await assertRefused(response, what);
+      else await response.body?.cancel();
+    };
+
+    // NUL in a message's text was a 500 (PostgreSQL), which GetStream would have retried.
+    it('answers NUL and unpaired surrogates in any field with a 2xx or a 4xx, never a 5xx', async () => {
+      const valid = event();
+      for (const path of stringPaths(valid)) {
+        for (const text of STORAGE_BREAKERS) {
+          await neverA5xx(
+            await deliver(replaceAt(valid, path, text)),
+            `${JSON.stringify(text)} at ${path.join('.')}`,
+          );
+        }
+      }
+    });
+
+    it('answers any hostile string in any field with a 2xx or a 4xx, never a 5xx', async () => {
+      await fc.assert(
+        fc.asyncProperty(hostileStrings(event()), async (body) => {
+          await neverA5xx(await deliver(body), 'a hostile event');
+        }),
+        options,
+      );
+    });
+  });
+
   describe('GET /v1/notifications/stream', () => {
     it('refuses garbage access tokens in the query (401) without opening a stream', async () => {
       await refusedProperty(

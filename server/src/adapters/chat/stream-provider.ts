@@ -204,12 +204,15 @@ export class StreamChatProvider implements ChatProvider {
     const id = event.channel_id ?? cidId;
     const message = event.message;
     if (!type || !id || !message) return null;
+    // PostgreSQL text cannot hold NUL (a 500, and GetStream retrying): no id with one, none in the text.
+    const senderProviderId = message.user?.id ?? event.user?.id ?? null;
+    if ([type, id, message.id, senderProviderId ?? ''].some((value) => value.includes('\u0000'))) return null;
     return {
       type: 'message.new',
       channel: { type, id },
       messageId: message.id,
-      senderProviderId: message.user?.id ?? event.user?.id ?? null,
-      text: message.text ?? '',
+      senderProviderId,
+      text: (message.text ?? '').replaceAll('\u0000', ''),
       hasAttachments: (message.attachments?.length ?? 0) > 0,
       quiet:
         message.silent === true ||
