@@ -51,7 +51,7 @@ async function openConnection(
     throw new StreamApiError(
       ErrorCode.input,
       400,
-      'Connect failed with error: "NUL characters are not allowed"',
+      'Connect failed with error: "NUL characters and unpaired surrogates are not allowed"',
     );
   }
   const token = url.searchParams.get('authorization') ?? undefined;

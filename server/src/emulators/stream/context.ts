@@ -161,12 +161,19 @@ export async function authenticateRequest(ctx: EmulatorContext, c: EmulatorHonoC
 
 // ----------------------------------------------------------------------------------- request helpers
 
-/** PostgreSQL stores no NUL character in text or jsonb: refuse it up front instead of failing later. */
+/** An unpaired surrogate (ill-formed UTF-16), which JSON.parse lets through from a `\ud800` escape. */
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
+
+/**
+ * PostgreSQL stores no NUL character in text or jsonb, and jsonb no unpaired surrogate: refuse them up
+ * front instead of failing later (a 500).
+ */
 export function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
+  const unstorable = (text: string) => text.includes('\u0000') || UNPAIRED_SURROGATE.test(text);
+  if (typeof value === 'string') return unstorable(value);
   if (Array.isArray(value)) return value.some(containsNul);
   if (value && typeof value === 'object') {
-    return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || containsNul(inner));
+    return Object.entries(value).some(([key, inner]) => unstorable(key) || containsNul(inner));
   }
   return false;
 }
@@ -183,7 +190,8 @@ export async function readBody(c: EmulatorHonoContext, operation: string): Promi
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw fail.input(operation, 'the request body must be a JSON object');
   }
-  if (containsNul(parsed)) throw fail.input(operation, 'NUL characters are not allowed');
+  if (containsNul(parsed))
+    throw fail.input(operation, 'NUL characters and unpaired surrogates are not allowed');
   return parsed as JsonObject;
 }
 
@@ -197,7 +205,8 @@ export function readPayload(c: EmulatorHonoContext, operation: string): JsonObje
   } catch {
     throw fail.input(operation, 'payload must be JSON');
   }
-  if (containsNul(parsed)) throw fail.input(operation, 'NUL characters are not allowed');
+  if (containsNul(parsed))
+    throw fail.input(operation, 'NUL characters and unpaired surrogates are not allowed');
   return asObject(parsed);
 }
 
