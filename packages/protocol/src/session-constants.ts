@@ -18,3 +18,6 @@ export type AttendanceStatus = (typeof ATTENDANCE_STATUSES)[number];
 /** The longest a session may last, and the most occurrences a series may have. */
 export const MAX_DURATION_MINUTES = 12 * 60;
 export const MAX_OCCURRENCES = 500;
+
+/** How long before its start the owner is offered Start for an occurrence (the hub accepts any time). */
+export const START_EARLY_MINUTES = 15;

@@ -54,10 +54,20 @@ export default css`
     border-block-end: 1px solid var(--_hub-color-border);
   }
   .title {
-    flex: 1;
+    flex: 1 1 8rem;
+    min-width: 0;
+    overflow-wrap: anywhere;
     font-size: 1rem;
     font-weight: var(--_hub-font-weight-strong);
     margin: 0;
+  }
+  /* On a narrow chat the header's buttons move under the title rather than squeeze or overflow it. */
+  .header {
+    flex-wrap: wrap;
+    row-gap: var(--_hub-space-1);
+  }
+  .header > button {
+    white-space: nowrap;
   }
   .back {
     display: none;

@@ -1,6 +1,7 @@
 import { Task, initialState } from '@lit/task';
 import type { HubClient } from '@teacher-hub/core';
 import type { AttendanceEntry, Occurrence, SessionType } from '@teacher-hub/protocol';
+import { START_EARLY_MINUTES } from '@teacher-hub/protocol/session-constants';
 import { html, nothing } from 'lit';
 import type { CSSResultGroup, PropertyValues, TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
@@ -60,7 +61,7 @@ const AGENDA_DAYS = 14;
 /** A month cell lists this many occurrences, then "+N more" (which opens the week). */
 const MONTH_CELL_LIMIT = 3;
 /** The teacher may start an occurrence this long before it is due. */
-const START_EARLY_MS = 15 * 60_000;
+const START_EARLY_MS = START_EARLY_MINUTES * 60_000;
 /** Below this width the agenda is the default view. */
 const NARROW_QUERY = '(max-width: 40rem)';
 

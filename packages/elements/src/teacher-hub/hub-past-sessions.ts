@@ -230,10 +230,21 @@ export class HubPastSessions extends HubElement {
         initial: () => this.#skeleton(),
         pending: () => (this.#loadedFor === this.#heldClient ? this.#list() : this.#skeleton()),
         complete: () => this.#list(),
-        error: (error) =>
-          html`<p class="message error" role="alert">
-            Past sessions could not be loaded. ${describeError(error).detail}
-          </p>`,
+        error: (error) => {
+          const { detail, requestId } = describeError(error);
+          return html`<div class="message" role="alert">
+            <p class="error">Past sessions could not be loaded. ${detail}</p>
+            ${requestId ? html`<p class="when">Request ${requestId}</p>` : nothing}
+            <button
+              class="toggle"
+              part="retry-button"
+              type="button"
+              @click=${() => void this.#loadTask.run()}
+            >
+              Retry
+            </button>
+          </div>`;
+        },
       })}
     </section>`;
   }

@@ -459,6 +459,27 @@ describe('<teacher-hub>', () => {
     expect(toggle.getAttribute('aria-expanded')).to.equal('true');
   });
 
+  it('explains a failed load of past sessions and loads them again with Retry', async () => {
+    const past = makeOccurrence({ title: 'Last week’s review', startsInMinutes: -7 * 24 * 60 });
+    const sessions = new CannedSessions([past]);
+    sessions.failLoads = 100;
+    const hub = await hubFor(withSessions(adaClient(), sessions));
+    tab(hub, 'Sessions').click();
+    const list = root(hub).querySelector('hub-past-sessions')!;
+    await waitUntil(() => list.shadowRoot?.querySelector('[role="alert"]'), 'no error shown', WAIT);
+    expect(text(list.shadowRoot?.querySelector('[role="alert"]'))).to.contain(
+      'Past sessions could not be loaded.',
+    );
+    sessions.failLoads = 0;
+    buttonNamed(list.shadowRoot!, 'Retry').click();
+    await waitUntil(
+      () => text(list.shadowRoot).includes('Last week’s review'),
+      'not listed after Retry',
+      WAIT,
+    );
+    expect(list.shadowRoot?.querySelector('[role="alert"]')).to.equal(null);
+  });
+
   it('fits a phone’s width without scrolling sideways', async () => {
     await setViewport({ width: 360, height: 740 });
     const hub = await hubFor(adaClient());

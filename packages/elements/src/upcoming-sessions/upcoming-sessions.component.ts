@@ -1,6 +1,7 @@
 import { Task, initialState } from '@lit/task';
 import { occurrenceKey } from '@teacher-hub/core';
 import type { CallsState, HubClient, Occurrence, SessionType, SessionsState } from '@teacher-hub/core';
+import { START_EARLY_MINUTES } from '@teacher-hub/protocol/session-constants';
 import { html, nothing } from 'lit';
 import type { CSSResultGroup, PropertyValues, TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
@@ -10,6 +11,7 @@ import { HubElement } from '../base/hub-element.ts';
 import { StoreController } from '../controllers/store-controller.ts';
 import { emit } from '../events/hub-events.ts';
 import type { HubEvent } from '../events/hub-events.ts';
+import { signedInUser } from '../session-calendar/sessions-client.ts';
 import { duration, fullDateTime, startsIn, timeOfDay } from './session-time.ts';
 import styles from './upcoming-sessions.styles.ts';
 
@@ -38,6 +40,7 @@ const DAY = 24 * HOUR;
 const LOOKBACK_MS = 12 * HOUR;
 /** Relative times are redrawn this often. */
 const CLOCK_MS = 30_000;
+const START_EARLY_MS = START_EARLY_MINUTES * 60_000;
 
 /** How each type is named. */
 export const SESSION_TYPE_LABELS: Record<SessionType, string> = {
@@ -144,6 +147,11 @@ export class UpcomingSessions extends HubElement {
     (sessionsState: SessionsState) => sessionsState.cached,
   );
   readonly #activeCall = new StoreController(this, undefined, (callsState: CallsState) => callsState.active);
+  /** Who is signed in: the owner of a due session gets Start instead of "waiting for the teacher". */
+  readonly #userTask = new Task(this, {
+    task: async ([client]) => (client ? (await signedInUser(client)).id : initialState),
+    args: () => [this.client] as const,
+  });
   readonly #loadTask = new Task(this, {
     task: async ([client, days]) => {
       if (!client) return initialState;
@@ -316,9 +324,17 @@ export class UpcomingSessions extends HubElement {
     const moved = isMoved(occurrence);
     const statusPart = live ? 'live' : cancelled ? 'cancelled' : moved ? 'moved' : '';
     const start = Date.parse(occurrence.startsAt);
+    const owner = typeof this.#userTask.value === 'string' && occurrence.ownerId === this.#userTask.value;
+    const startable =
+      owner &&
+      occurrence.status === 'scheduled' &&
+      this.now >= start - START_EARLY_MS &&
+      this.now < Date.parse(occurrence.endsAt);
     const when =
       occurrence.status === 'scheduled' && start <= this.now
-        ? `due at ${timeOfDay(start)}, waiting for the teacher`
+        ? owner
+          ? `due at ${timeOfDay(start)}`
+          : `due at ${timeOfDay(start)}, waiting for the teacher`
         : startsIn(occurrence.startsAt, this.now);
     const error = this.joinError?.key === key ? this.joinError.message : '';
     return html`
@@ -349,6 +365,7 @@ export class UpcomingSessions extends HubElement {
         </div>
         <div class="actions">
           ${live ? this.#renderJoin(occurrence, key, titleId) : nothing}
+          ${startable ? this.#renderStart(occurrence, key, titleId) : nothing}
           <a
             class="chat-link"
             part="chat-link"
@@ -397,7 +414,41 @@ export class UpcomingSessions extends HubElement {
     </button>`;
   }
 
+  #renderStart(occurrence: Occurrence, key: string, titleId: string): TemplateResult {
+    const busy = this.joining === key;
+    return html`<button
+      class="join"
+      part="start-button"
+      type="button"
+      aria-describedby=${titleId}
+      ?disabled=${busy}
+      @click=${() => this.#start(occurrence)}
+    >
+      ${busy ? 'Starting…' : 'Start'}
+    </button>`;
+  }
+
   // ── Actions ───────────────────────────────────────────────────────────────────────────────────────
+
+  /** The owner starts a due occurrence: the invitees are alerted, and she goes in as the calendar does. */
+  async #start(occurrence: Occurrence): Promise<void> {
+    const sessions = this.client?.sessions;
+    if (!sessions || this.joining) return;
+    const key = occurrenceKey(occurrence);
+    this.joining = key;
+    this.joinError = undefined;
+    try {
+      await sessions.start(occurrence.sessionId, occurrence.occurrenceStart);
+      await sessions.join(occurrence.sessionId);
+    } catch (error) {
+      this.joinError = {
+        key,
+        message: `Could not start: ${describeError(error, { showOtherMessages: true }).detail}`,
+      };
+    } finally {
+      this.joining = undefined;
+    }
+  }
 
   async #join(occurrence: Occurrence): Promise<void> {
     const sessions = this.client?.sessions;

@@ -18,10 +18,10 @@ const fromNow = (seconds: number): Date => new Date(Date.now() + seconds * 1000)
 
 async function listFor(
   sessions: CannedSessions,
-  attributes: { days?: number; limit?: number } = {},
+  attributes: { days?: number; limit?: number; as?: string } = {},
 ): Promise<UpcomingSessions> {
   const client = withSessions(
-    new HubClient({ server: hubServer(), tokenProvider: () => devToken('s-01') }),
+    new HubClient({ server: hubServer(), tokenProvider: () => devToken(attributes.as ?? 's-01') }),
     sessions,
   );
   return fixture<UpcomingSessions>(
@@ -128,6 +128,38 @@ describe('<upcoming-sessions>', () => {
       `Due at ${clock}, waiting for the teacher`,
     );
     expect(root(element).querySelector('[part="join-button"]')).to.equal(null);
+  });
+
+  it('offers the owner Start for her session that is due (and only then), and starts and joins it', async () => {
+    const due = makeOccurrence({ title: 'Algebra review', startsInMinutes: 10, ownerId: 't-ada' });
+    const later = makeOccurrence({ title: 'Biology lab', startsInMinutes: 60 * 24, ownerId: 't-ada' });
+    const sessions = new CannedSessions([due, later]);
+    const element = await listFor(sessions, { as: 't-ada' });
+    await listed(element, 2);
+    await waitUntil(() => root(element).querySelector('[part="start-button"]'), 'no Start for Ada', WAIT);
+    expect(root(element).querySelectorAll('[part="start-button"]')).to.have.length(1, 'only the due one');
+    expect(items(element)[0]!.querySelector('[part="start-button"]')).not.to.equal(null);
+
+    button(root(element), 'Start').click();
+    await waitUntil(
+      () => sessions.log.some((entry) => entry.method === 'join'),
+      'she did not go in after starting',
+      WAIT,
+    );
+    expect(sessions.log.filter((entry) => entry.method === 'start' || entry.method === 'join')).to.deep.equal(
+      [
+        { method: 'start', args: [due.sessionId, due.occurrenceStart] },
+        { method: 'join', args: [due.sessionId] },
+      ],
+    );
+  });
+
+  it('offers a student no Start for a due session', async () => {
+    const sessions = new CannedSessions([makeOccurrence({ startsInMinutes: 5, ownerId: 't-ada' })]);
+    const element = await listFor(sessions);
+    await listed(element, 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(root(element).querySelector('[part="start-button"]')).to.equal(null);
   });
 
   it('shows `limit` sessions and reveals the rest on demand', async () => {
