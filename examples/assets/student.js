@@ -1,3 +1,5 @@
+// The student dashboard's script, on the plain page (student.html) and the Bootstrap host (bootstrap.html): the
+// host knows who is signed in and hands every hub element a token provider; nothing here styles them.
 import { setUpPage } from './lms.js';
 
 setUpPage('student');
