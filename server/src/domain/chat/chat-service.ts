@@ -14,6 +14,17 @@ import { assertAllEnrolled, assertMayCreateGroup, assertOwner, decideDirect } fr
 export const CHAT_DIGEST_JOB = 'chat.digest';
 /** Takes members out of a GetStream channel after the hub removed them (rule 9), until it succeeds. */
 export const CHAT_REMOVAL_JOB = 'chat.remove-members';
+/**
+ * Deletes the GetStream channel of a chat that was never recorded (`chat:<id>:unless-saved`): the process
+ * died between creating the channel and committing the chat. The commit cancels it.
+ */
+export const CHAT_UNSAVED_JOB = 'chat.delete-unsaved';
+/**
+ * How long a creation may take from its channel to its commit before the channel counts as a crash's
+ * leftover: one job lease, far beyond any request.
+ */
+export const UNSAVED_CHAT_GRACE_MS = 60_000;
+const unsavedKey = (chatId: string) => `chat:${chatId}:unless-saved`;
 
 /** How long webhook delivery ids are kept to recognise retries (Stream retries within minutes). */
 const WEBHOOK_RETENTION_MS = 7 * 24 * 3_600_000;
@@ -129,6 +140,7 @@ export class ChatService {
 
     const id = groupChatId(this.#newId());
     const ref: ChannelRef = { type: CHANNEL_TYPES.group, id };
+    await this.#guardUnsaved(ref);
     await this.#provider.createChannel(ref, {
       name: request.name,
       createdById: principal.id,
@@ -149,6 +161,7 @@ export class ChatService {
           now,
         );
         await tx.addMembers(id, [principal.id, ...memberIds], now);
+        await tx.jobs.cancel(unsavedKey(id));
         return this.#notifyAdded(tx, { id, name: request.name }, nameIn(users, principal), memberIds, now);
       },
       'delete the channel of a group chat that was not saved',
@@ -294,6 +307,7 @@ export class ChatService {
     const memberIds = unique(request.memberIds).filter((userId) => userId !== teacher.id);
     await this.#provider.upsertUsers(await this.#chatUsers(teacher, memberIds));
     const ref: ChannelRef = { type: CHANNEL_TYPES.session, id };
+    await this.#guardUnsaved(ref);
     await this.#provider.createChannel(ref, {
       name,
       createdById: teacher.id,
@@ -307,6 +321,7 @@ export class ChatService {
           now,
         );
         await tx.addMembers(id, [teacher.id, ...memberIds], now);
+        await tx.jobs.cancel(unsavedKey(id));
       },
       'delete the channel of a session chat that was not saved',
       () => this.#provider.deleteChannel(ref),
@@ -493,7 +508,26 @@ export class ChatService {
     return {
       [CHAT_DIGEST_JOB]: { run: (job) => this.sendDigest(readDigestPayload(job.payload)) },
       [CHAT_REMOVAL_JOB]: { run: (job) => this.#syncRemoval(readRemovalPayload(job.payload)) },
+      [CHAT_UNSAVED_JOB]: { run: (job) => this.#deleteUnsaved(job.payload as ChannelRef) },
     };
+  }
+
+  /**
+   * Before a channel is created: a durable job that deletes it again unless the chat is committed
+   * meanwhile (the commit cancels the job), so a crash in between leaves no channel the hub does not know.
+   */
+  async #guardUnsaved(ref: ChannelRef): Promise<void> {
+    await this.#jobs.schedule({
+      key: unsavedKey(ref.id),
+      kind: CHAT_UNSAVED_JOB,
+      runAt: new Date(this.#clock.now().getTime() + UNSAVED_CHAT_GRACE_MS),
+      payload: { type: ref.type, id: ref.id } satisfies ChannelRef,
+    });
+  }
+
+  async #deleteUnsaved(ref: ChannelRef): Promise<void> {
+    if (await this.#repository.find(ref.id)) return;
+    await this.#provider.deleteChannel(ref);
   }
 
   // ---- helpers ------------------------------------------------------------------------------------

@@ -39,6 +39,21 @@ import type {
 
 /** Sends an occurrence's reminder (`session:<id>:reminder:<original start>:<start>`). */
 export const SESSION_REMINDER_JOB = 'session.reminder';
+/**
+ * Removes the chat of a session that was never recorded (`session:<id>:unless-saved`): the process died
+ * between making the session's chat and saving the session. Saving cancels it.
+ */
+export const SESSION_UNSAVED_JOB = 'session.delete-unsaved-chat';
+/** How long a creation may take from its chat to its commit: one job lease, far beyond any request. */
+const UNSAVED_SESSION_GRACE_MS = 60_000;
+const unsavedKey = (sessionId: string) => `session:${sessionId}:unless-saved`;
+/**
+ * Puts a session's chat members back in step with the saved invitees
+ * (`session:<id>:chat-members:<sequence>`): the process died between changing the chat's members and
+ * saving the session. Saving cancels it.
+ */
+export const SESSION_CHAT_MEMBERS_JOB = 'session.resync-chat-members';
+const membersKey = (sessionId: string, sequence: number) => `session:${sessionId}:chat-members:${sequence}`;
 
 /** How many upcoming occurrences of a series have a reminder job at any time; each run extends it. */
 export const REMINDER_HORIZON = 10;
@@ -89,6 +104,12 @@ export interface SessionServiceDeps {
   publicUrl: string;
 }
 
+interface ChatMembersPayload {
+  sessionId: string;
+  added: string[];
+  dropped: string[];
+}
+
 interface ReminderPayload {
   sessionId: string;
   /** ISO: the occurrence's original start. */
@@ -126,6 +147,15 @@ export class SessionService {
   jobHandlers(): Record<string, JobHandler> {
     return {
       [SESSION_REMINDER_JOB]: { run: (job: Job) => this.#remind(readReminderPayload(job.payload)) },
+      [SESSION_CHAT_MEMBERS_JOB]: {
+        run: (job: Job) => this.#resyncChatMembers(job.payload as ChatMembersPayload),
+      },
+      [SESSION_UNSAVED_JOB]: {
+        run: async (job: Job) => {
+          const { sessionId, chatId } = job.payload as { sessionId: string; chatId: string };
+          if (!(await this.#deps.repository.find(sessionId))) await this.#deps.chat.remove(chatId);
+        },
+      },
     };
   }
 
@@ -208,6 +238,26 @@ export class SessionService {
   // ---- scheduling ---------------------------------------------------------------------------------
 
   /**
+   * After a crash in an invitee change: the chat may hold the change on GetStream only, or in both the
+   * chat and GetStream while the session kept the old invitees. `setMembers` changes both sides for the
+   * users whose membership differs from the hub's record, so three passes (without the dropped, with
+   * everyone the change touched, then the saved invitees) leave both sides at the saved invitees.
+   */
+  async #resyncChatMembers({ sessionId, added, dropped }: ChatMembersPayload): Promise<void> {
+    const session = await this.#deps.repository.find(sessionId);
+    if (!session) return;
+    const { chat } = this.#deps;
+    const saved = session.inviteeIds;
+    await chat.setMembers(
+      session.chatId,
+      session.ownerId,
+      saved.filter((id) => !dropped.includes(id)),
+    );
+    await chat.setMembers(session.chatId, session.ownerId, unique([...saved, ...added, ...dropped]));
+    await chat.setMembers(session.chatId, session.ownerId, saved);
+  }
+
+  /**
    * `POST /v1/sessions`: a teacher schedules a session for students of their courses (rules 1, 2). Its
    * chat is made first; the session is then saved with its reminder jobs and `session.scheduled` for the
    * invitees (by email with an `.ics` invitation when asked); should saving fail, the chat is deleted.
@@ -247,6 +297,15 @@ export class SessionService {
     assertHasOccurrences(session);
     const people = await this.#people(session);
 
+    // A crash between the chat and the session's commit would leave a chat of no session.
+    await repository.transaction((tx) =>
+      tx.jobs.schedule({
+        key: unsavedKey(id),
+        kind: SESSION_UNSAVED_JOB,
+        runAt: new Date(now.getTime() + UNSAVED_SESSION_GRACE_MS),
+        payload: { sessionId: id, chatId: session.chatId },
+      }),
+    );
     await this.#deps.chat.create({
       id: session.chatId,
       name: session.title,
@@ -257,6 +316,7 @@ export class SessionService {
     try {
       written = await repository.transaction(async (tx) => {
         await tx.insert(session);
+        await tx.jobs.cancel(unsavedKey(id));
         await this.#syncReminders(tx, session, now);
         return this.#deps.notifier.enqueue(tx.outbox, {
           kind: 'session.scheduled',
@@ -344,13 +404,23 @@ export class SessionService {
     const people = await this.#people(next, dropped);
 
     const { chat } = this.#deps;
-    if (added.length > 0 || dropped.length > 0)
+    if (added.length > 0 || dropped.length > 0) {
+      await this.#deps.repository.transaction((tx) =>
+        tx.jobs.schedule({
+          key: membersKey(session.id, next.sequence),
+          kind: SESSION_CHAT_MEMBERS_JOB,
+          runAt: new Date(now.getTime() + UNSAVED_SESSION_GRACE_MS),
+          payload: { sessionId: session.id, added, dropped },
+        }),
+      );
       await chat.setMembers(session.chatId, session.ownerId, inviteeIds);
+    }
     let written: StoredNotification[];
     try {
       written = await this.#deps.repository.transaction(async (tx) => {
         await assertUnchanged(tx, session);
         await tx.update(next);
+        await tx.jobs.cancel(membersKey(session.id, next.sequence));
         await this.#syncReminders(tx, next, now);
         const kept = inviteeIds.filter((id) => !added.includes(id));
         const notes = [
@@ -386,9 +456,11 @@ export class SessionService {
       });
     } catch (error) {
       if (added.length > 0 || dropped.length > 0) {
-        await this.#quietly('restore the members of a session chat whose change was not saved', () =>
-          chat.setMembers(session.chatId, session.ownerId, session.inviteeIds),
-        );
+        // Back to the invitees saved now, not those read before: a concurrent change may have won.
+        await this.#quietly('restore the members of a session chat whose change was not saved', async () => {
+          const saved = (await this.#deps.repository.find(session.id)) ?? session;
+          await chat.setMembers(session.chatId, session.ownerId, saved.inviteeIds);
+        });
       }
       throw error;
     }
