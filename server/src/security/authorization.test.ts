@@ -11,6 +11,7 @@ import type { LiveNow, NotificationList, OccurrenceList } from '@teacher-hub/pro
 import { DEMO_DIRECTORY } from '../adapters/directory/demo-directory.ts';
 import { fixedClock } from '../domain/clock.ts';
 import { json, jsonBody } from '../testing/http.ts';
+import { readSse } from '../testing/sse.ts';
 import { createTestApp, PRODUCTION_ENV, type TestApp } from '../testing/test-app.ts';
 import {
   claimsFor,
@@ -208,7 +209,7 @@ describe('authorization: every route × every demo user who must not act × ever
     fixture = await createFixture(hub);
   });
   after(async () => {
-    console.log(`authorization matrix: ${cells} refused cells checked`);
+    console.log(`authorization matrix: ${cells} cells checked (refusals, visibility, live events)`);
     await hub.close();
   });
 
@@ -467,6 +468,35 @@ describe('authorization: every route × every demo user who must not act × ever
       assert.doesNotMatch(text, /History review/);
       cells += DEMO_USERS.length - 1;
     });
+  });
+
+  it('live events (GET /v1/notifications/stream) reach only the users they are for', async () => {
+    const streams = new Map<string, ReturnType<typeof readSse>>();
+    for (const user of DEMO_USERS) {
+      const stream = readSse(await hub.requestAs(user, '/v1/notifications/stream'));
+      await stream.next('ready');
+      streams.set(user, stream);
+    }
+    try {
+      const created = await call('t-ada', 'POST', '/v1/chats', {
+        name: 'Live check',
+        memberIds: ['s-03', 's-04'],
+      });
+      assert.equal(created.status, 201, await created.text());
+      const test = await call('s-06', 'POST', '/v1/notifications/test');
+      assert.equal(test.status, 202, await test.text());
+      for (const user of ['s-03', 's-04', 's-06']) await streams.get(user)!.next('notification');
+      // Give anything misrouted the time to arrive.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const [user, stream] of streams) {
+        const notifications = stream.events.filter((event) => event.event === 'notification');
+        const expected = ['s-03', 's-04', 's-06'].includes(user) ? 1 : 0;
+        assert.equal(notifications.length, expected, `${user} got ${JSON.stringify(notifications)}`);
+        cells += 1;
+      }
+    } finally {
+      for (const stream of streams.values()) await stream.close();
+    }
   });
 
   it('refuses a user token on the admin route (401), and nothing changes', async () => {
