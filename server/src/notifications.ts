@@ -115,7 +115,7 @@ export async function createNotificationServices(deps: NotificationDeps): Promis
   if (providers.fcm) platforms.add('android');
   if (providers.apns) platforms.add('ios');
 
-  const live = await createLiveBus(config, logger);
+  const live = await createLiveBus(config, logger, instanceId);
   const store = new NotificationStore(database.db);
   const handlers: Record<string, JobHandler> = {
     [DELIVER_JOB]: createDeliveryHandler({ store, providers, email, clock, logger, instance: instanceId }),
@@ -172,18 +172,30 @@ export async function createNotificationServices(deps: NotificationDeps): Promis
   };
 }
 
-async function createLiveBus(config: HubConfig, logger: Logger): Promise<LiveBus> {
+async function createLiveBus(config: HubConfig, logger: Logger, instanceId: string): Promise<LiveBus> {
   if (config.storage.kind !== 'postgres') return new InProcessLiveBus();
-  const listen = new pg.Client({ connectionString: config.storage.url });
-  await listen.connect();
-  const notifyPool = new pg.Pool({ connectionString: config.storage.url, max: 2 });
+  const url = config.storage.url;
+  const notifyPool = new pg.Pool({ connectionString: url, max: 2 });
   notifyPool.on('error', (error) => logger.error('live bus connection lost', { error }));
   const bus = await PostgresLiveBus.start(
-    listen,
+    async () => {
+      // Named, so `pg_stat_activity` shows which instance holds which LISTEN connection.
+      const listen = new pg.Client({
+        connectionString: url,
+        keepAlive: true,
+        application_name: `hub-live:${instanceId}`.slice(0, 63),
+      });
+      await listen.connect();
+      return listen;
+    },
     async (payload) => {
       await notifyPool.query('select pg_notify($1, $2)', [LIVE_CHANNEL, payload]);
     },
-    (error) => logger.error('live bus', { error }),
+    {
+      onError: (error) => logger.error('live bus', { error }),
+      onReconnect: ({ downMs, attempts }) =>
+        logger.info('live bus reconnected; open streams resynchronise', { downMs, attempts }),
+    },
   );
   const close = bus.close.bind(bus);
   bus.close = async () => {

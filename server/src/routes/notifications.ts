@@ -27,7 +27,10 @@ import { validate } from '../http/validation.ts';
 import type { Services } from '../services.ts';
 
 export interface NotificationRouteOptions {
-  /** How often an idle SSE stream sends a comment line, so proxies keep it open. */
+  /**
+   * How often an idle SSE stream sends a `ping` event (EventSource hides comment lines, so a client can
+   * only tell a silent stream from a dead one by events) and proxies see traffic. `ready` tells the client.
+   */
   heartbeatMs?: number;
 }
 
@@ -127,11 +130,16 @@ export function notificationRoutes(services: Services, options: NotificationRout
       c.header('Cache-Control', 'no-cache, no-transform');
       c.header('X-Accel-Buffering', 'no');
       return streamSSE(c, async (stream) => {
-        const queue: LiveEvent[] = [];
+        // `resync`: this instance's live bus was away and may have missed events for this stream.
+        const queue: Array<LiveEvent | 'resync'> = [];
         let wake: (() => void) | undefined;
         let open = true;
         const unsubscribe = notifications.live.subscribe(userId, (event) => {
           queue.push(event);
+          wake?.();
+        });
+        const stopResync = notifications.live.onResync(() => {
+          queue.push('resync');
           wake?.();
         });
         stream.onAbort(() => {
@@ -140,10 +148,8 @@ export function notificationRoutes(services: Services, options: NotificationRout
         });
         try {
           let lastSeq = resumeFrom ? BigInt(resumeFrom) : undefined;
-          const unreadCount = await notifications.store.unreadCount(userId);
-          await stream.writeSSE({ event: 'ready', data: JSON.stringify({ unreadCount }), retry: 3000 });
-          if (resumeFrom) {
-            for (const missed of await notifications.store.since(userId, resumeFrom)) {
+          const replaySince = async (from: bigint) => {
+            for (const missed of await notifications.store.since(userId, String(from))) {
               await stream.writeSSE({
                 event: 'notification',
                 id: missed.seq,
@@ -151,7 +157,17 @@ export function notificationRoutes(services: Services, options: NotificationRout
               });
               lastSeq = BigInt(missed.seq);
             }
-          }
+          };
+          const ready = async (resync: boolean) => {
+            const unreadCount = await notifications.store.unreadCount(userId);
+            await stream.writeSSE({
+              event: 'ready',
+              data: JSON.stringify({ unreadCount, pingMs: heartbeatMs, ...(resync ? { resync } : {}) }),
+              retry: 3000,
+            });
+          };
+          await ready(false);
+          if (lastSeq !== undefined) await replaySince(lastSeq);
           while (open) {
             if (queue.length === 0) {
               await new Promise<void>((resolve) => {
@@ -162,10 +178,17 @@ export function notificationRoutes(services: Services, options: NotificationRout
                 };
               });
               wake = undefined;
-              if (queue.length === 0 && open) await stream.write(': ping\n\n');
+              if (queue.length === 0 && open) await stream.write(': ping\n\nevent: ping\ndata: {}\n\n');
               continue;
             }
-            const event = queue.shift() as LiveEvent;
+            const event = queue.shift() as LiveEvent | 'resync';
+            if (event === 'resync') {
+              // Notifications missed while the bus was away are replayed from the store; for the rest
+              // (calls, sessions, counts) a second `ready` makes the client reload what it shows.
+              if (lastSeq !== undefined) await replaySince(lastSeq);
+              await ready(true);
+              continue;
+            }
             if (event.id !== undefined) {
               // Already sent while catching up after a reconnect.
               if (lastSeq !== undefined && BigInt(event.id) <= lastSeq) continue;
@@ -175,6 +198,7 @@ export function notificationRoutes(services: Services, options: NotificationRout
           }
         } finally {
           unsubscribe();
+          stopResync();
         }
       });
     })

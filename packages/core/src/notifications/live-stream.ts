@@ -16,10 +16,16 @@ export interface NotificationReadEvent {
   unreadCount: number;
 }
 
-/** `ready`: the stream is (re)connected. `resumed` when missed events are being replayed after it. */
+/**
+ * `ready`: the stream is (re)connected, or the hub asks for a resync. Either way, whoever shows state
+ * from events reloads it. `resumed` when missed events are being replayed after it; `resync` when the
+ * connection stayed up but the hub may have missed events for it (its link to the other instances was
+ * down: the notifications it kept are replayed, the rest must be fetched again).
+ */
 export interface LiveReadyEvent {
   unreadCount: number;
   resumed: boolean;
+  resync: boolean;
 }
 
 /**
@@ -83,7 +89,15 @@ export interface LiveStreamOptions {
   tokens: TokenManager;
   createEventSource?: EventSourceFactory | undefined;
   backoff?: BackoffOptions | undefined;
+  /**
+   * The hub's ping interval until its `ready` says otherwise (it sends `pingMs`). A stream that brings no
+   * event for `STALL_FACTOR` intervals is taken for dead and reopened. Default 15 s.
+   */
+  pingMs?: number | undefined;
 }
+
+/** How many ping intervals of silence make a stream count as dead (one lost ping is not enough). */
+export const STALL_FACTOR = 2.5;
 
 /**
  * The client's one live connection to the hub (`GET /v1/notifications/stream`, Server-Sent Events),
@@ -95,6 +109,10 @@ export interface LiveStreamOptions {
  *   with the URL it started with, whose token may have expired; so on any error the source is closed and a
  *   new one is opened with a current token and `lastEventId`, which makes the hub replay what was missed.
  *   An attempt that fails before the hub said `ready` drops the token, so the next one asks for a new one.
+ * - **Notices a dead stream**: a connection can die without an error (a sleeping laptop, a proxy or NAT
+ *   that forgets it), and EventSource hides the hub's comment heartbeats. The hub sends a named `ping`
+ *   event every `pingMs` (from `ready`); after `STALL_FACTOR` intervals without any event the stream is
+ *   reopened, resuming from the last event id.
  * - **Events**: `on(type, listener)` for `ready`, `notification`, `notification.read`, `call`, `session`;
  *   it returns the unsubscribe function. Listening does not open the stream; `connect()` does.
  *
@@ -119,12 +137,15 @@ export class LiveStream {
   /** Bumped on every open and close, so callbacks of a superseded attempt do nothing. */
   #attempt = 0;
   #lastEventId: string | undefined;
+  #pingMs: number;
+  #stallTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: LiveStreamOptions) {
     this.#url = options.url;
     this.#tokens = options.tokens;
     this.#createEventSource = options.createEventSource ?? ((url) => new EventSource(url));
     this.#backoff = options.backoff ?? {};
+    this.#pingMs = options.pingMs ?? 15_000;
   }
 
   get status(): LiveStatus {
@@ -204,6 +225,8 @@ export class LiveStream {
     this.#attempt += 1;
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
+    clearTimeout(this.#stallTimer);
+    this.#stallTimer = undefined;
     this.#source?.close();
     this.#source = undefined;
   }
@@ -230,18 +253,28 @@ export class LiveStream {
     }
     this.#source = source;
     let ready = false;
+    // Opening counts as hearing from the hub: a connection that never answers is dead too.
+    this.#heardFromHub(attempt);
 
     source.addEventListener('ready', (event) => {
       if (attempt !== this.#attempt) return;
+      const data = parse((event as MessageEvent<string>).data) as
+        { unreadCount?: unknown; pingMs?: unknown; resync?: unknown } | undefined;
+      if (typeof data?.pingMs === 'number' && data.pingMs > 0) this.#pingMs = data.pingMs;
+      this.#heardFromHub(attempt);
+      const resync = data?.resync === true;
       ready = true;
       this.store.set({ status: 'open', failures: 0 });
-      const data = parse((event as MessageEvent<string>).data) as { unreadCount?: unknown } | undefined;
       const unreadCount = typeof data?.unreadCount === 'number' ? data.unreadCount : 0;
-      this.#emit('ready', { unreadCount, resumed: resumeFrom !== undefined });
+      this.#emit('ready', { unreadCount, resumed: !resync && resumeFrom !== undefined, resync });
+    });
+    source.addEventListener('ping', () => {
+      if (attempt === this.#attempt) this.#heardFromHub(attempt);
     });
     for (const type of LIVE_STREAM_EVENTS) {
       source.addEventListener(type, (event) => {
         if (attempt !== this.#attempt) return;
+        this.#heardFromHub(attempt);
         const message = event as MessageEvent<string>;
         if (message.lastEventId) this.#lastEventId = message.lastEventId;
         const data = parse(message.data);
@@ -250,12 +283,28 @@ export class LiveStream {
     }
     source.addEventListener('error', () => {
       if (attempt !== this.#attempt) return;
+      clearTimeout(this.#stallTimer);
       // Never let EventSource retry with this URL: its token may be the reason it failed.
       source.close();
       this.#source = undefined;
       if (!ready) this.#tokens.invalidate(token);
       this.#retryLater();
     });
+  }
+
+  /** Restarts the watchdog that reopens a stream gone silent for `STALL_FACTOR` ping intervals. */
+  #heardFromHub(attempt: number): void {
+    clearTimeout(this.#stallTimer);
+    this.#stallTimer = setTimeout(() => {
+      if (attempt !== this.#attempt) return;
+      // Closed by us, so EventSource says nothing; treat it like an error that came after `ready`.
+      this.#source?.close();
+      this.#source = undefined;
+      this.#attempt += 1;
+      this.#retryLater();
+    }, this.#pingMs * STALL_FACTOR);
+    // In Node, a watchdog alone must not keep the process alive (the source, if real, does that).
+    (this.#stallTimer as { unref?: () => void }).unref?.();
   }
 
   #retryLater(): void {

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pg from 'pg';
-import { InProcessLiveBus, PostgresLiveBus, type LiveEvent } from './live-bus.ts';
+import {
+  InProcessLiveBus,
+  PostgresLiveBus,
+  type LiveEvent,
+  type LiveSignal,
+  type PostgresLiveBusOptions,
+} from './live-bus.ts';
 
 const event = (userIds: string[], data: unknown = { hello: 'world' }): LiveEvent => ({
   type: 'notification',
@@ -53,15 +59,32 @@ describe('InProcessLiveBus', () => {
 const databaseUrl = process.env.TEST_DATABASE_URL;
 
 describe('PostgresLiveBus', { skip: databaseUrl ? false : 'TEST_DATABASE_URL is not set' }, () => {
-  async function startInstance() {
-    const listen = new pg.Client({ connectionString: databaseUrl });
-    await listen.connect();
+  async function startInstance(options: PostgresLiveBusOptions = {}) {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-    const bus = await PostgresLiveBus.start(listen, async (payload) => {
-      await pool.query('select pg_notify($1, $2)', ['hub_live', payload]);
-    });
+    const listeners: pg.Client[] = [];
+    const bus = await PostgresLiveBus.start(
+      async () => {
+        const listen = new pg.Client({ connectionString: databaseUrl });
+        await listen.connect();
+        listeners.push(listen);
+        return listen;
+      },
+      async (payload) => {
+        await pool.query('select pg_notify($1, $2)', ['hub_live', payload]);
+      },
+      options,
+    );
     return {
       bus,
+      pool,
+      /** The backend pid of the current LISTEN connection. */
+      listenerPid: async () => {
+        const current = listeners.at(-1);
+        const { rows } = await (current as pg.Client).query<{ pid: number }>(
+          'select pg_backend_pid() as pid',
+        );
+        return (rows[0] as { pid: number }).pid;
+      },
       close: async () => {
         await bus.close();
         await pool.end();
@@ -98,5 +121,95 @@ describe('PostgresLiveBus', { skip: databaseUrl ? false : 'TEST_DATABASE_URL is 
       await a.close();
       await b.close();
     }
+  });
+
+  it('carries instance-wide signals to every instance, this one included', async () => {
+    const a = await startInstance();
+    const b = await startInstance();
+    try {
+      const seen: string[] = [];
+      a.bus.onSignal((signal: LiveSignal) => seen.push(`a:${signal}`));
+      b.bus.onSignal((signal: LiveSignal) => seen.push(`b:${signal}`));
+      await a.bus.signal('directory.changed');
+      await until(() => seen.length === 2);
+      assert.deepEqual(seen.toSorted(), ['a:directory.changed', 'b:directory.changed']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('reconnects with backoff when PostgreSQL drops the LISTEN connection, and asks for a resync', async () => {
+    const reconnects: Array<{ downMs: number; attempts: number }> = [];
+    const errors: Error[] = [];
+    const a = await startInstance();
+    const b = await startInstance({
+      onReconnect: (info) => reconnects.push(info),
+      onError: (error) => errors.push(error),
+      backoff: { initialMs: 50, maxMs: 400 },
+    });
+    try {
+      const onB = collect(b.bus, 's-01');
+      let resyncs = 0;
+      b.bus.onResync(() => (resyncs += 1));
+      await a.bus.publish(event(['s-01'], { n: 1 }));
+      await until(() => onB.seen.length === 1);
+
+      const pid = await b.listenerPid();
+      await a.pool.query('select pg_terminate_backend($1)', [pid]);
+      await until(() => !b.bus.connected, 5_000);
+      // Published while B is away: NOTIFY keeps nothing, so B cannot get it, and says so with a resync.
+      await a.bus.publish(event(['s-01'], { n: 2 }));
+      await until(() => resyncs === 1, 10_000);
+      assert.ok(b.bus.connected);
+      assert.notEqual(await b.listenerPid(), pid, 'a new backend');
+      assert.ok(errors.length >= 1, 'the loss was reported');
+
+      await a.bus.publish(event(['s-01'], { n: 3 }));
+      await until(() => onB.seen.some((seen) => (seen.data as { n: number }).n === 3));
+      assert.equal(reconnects.length, 1);
+      console.log(
+        `# live bus: LISTEN connection terminated, back after ${reconnects[0]?.downMs} ms (${reconnects[0]?.attempts} attempt(s)); streams told to resync`,
+      );
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('keeps trying while PostgreSQL refuses connections, and stops when closed', async () => {
+    let refuse = false;
+    let attempts = 0;
+    let pid = 0;
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+    const bus = await PostgresLiveBus.start(
+      async () => {
+        attempts += 1;
+        if (refuse) throw new Error('connection refused');
+        const listen = new pg.Client({ connectionString: databaseUrl });
+        await listen.connect();
+        pid = (
+          (await listen.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0] as { pid: number }
+        ).pid;
+        return listen;
+      },
+      async (payload) => void (await pool.query('select pg_notify($1, $2)', ['hub_live', payload])),
+      { backoff: { initialMs: 20, maxMs: 80 }, onError: () => undefined },
+    );
+    try {
+      refuse = true;
+      await pool.query('select pg_terminate_backend($1)', [pid]);
+      await until(() => attempts >= 4, 5_000);
+      let resynced = false;
+      bus.onResync(() => (resynced = true));
+      refuse = false;
+      await until(() => resynced, 5_000);
+    } finally {
+      await bus.close();
+      await pool.end();
+    }
+    const after = attempts;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(attempts, after, 'no attempt after close');
   });
 });

@@ -15,21 +15,63 @@ export interface LiveEvent {
 
 export type LiveListener = (event: LiveEvent) => void;
 
+/**
+ * Instance-wide signals, for every instance rather than for users: `directory.changed` (a directory write
+ * committed somewhere: forget what you cached about users).
+ */
+export const LIVE_SIGNALS = ['directory.changed'] as const;
+export type LiveSignal = (typeof LIVE_SIGNALS)[number];
+
 /** The port: publish to users, and listen for one user's events wherever they were published. */
 export interface LiveBus {
   publish(event: LiveEvent): Promise<void>;
   subscribe(userId: string, listener: LiveListener): () => void;
+  /** Sends a signal to every instance, this one included. */
+  signal(signal: LiveSignal): Promise<void>;
+  onSignal(listener: (signal: LiveSignal) => void): () => void;
+  /**
+   * Called after this instance may have missed events and signals (its connection to the other instances
+   * was lost and is back): whoever keeps state from them reloads it, e.g. SSE clients resynchronise.
+   */
+  onResync(listener: () => void): () => void;
   /** How many listeners are attached on this instance (for health and load tests). */
   listenerCount(): number;
   close(): Promise<void>;
 }
 
+/** A set of callbacks, each called in turn; one that throws does not keep the others from running. */
+class Callbacks<T extends unknown[]> {
+  readonly #callbacks = new Set<(...args: T) => void>();
+
+  add(callback: (...args: T) => void): () => void {
+    const entry = (...args: T) => callback(...args);
+    this.#callbacks.add(entry);
+    return () => void this.#callbacks.delete(entry);
+  }
+
+  call(onError: (error: Error) => void, ...args: T): void {
+    for (const callback of [...this.#callbacks]) {
+      try {
+        callback(...args);
+      } catch (error) {
+        onError(error as Error);
+      }
+    }
+  }
+
+  clear(): void {
+    this.#callbacks.clear();
+  }
+}
+
 /** Delivers to the listeners of this process. It is the whole bus for one instance, and the local half of the shared one. */
 export class InProcessLiveBus implements LiveBus {
   readonly #emitter = new EventEmitter();
+  readonly #signals = new Callbacks<[LiveSignal]>();
+  readonly #resyncs = new Callbacks<[]>();
   #listeners = 0;
 
-  constructor() {
+  constructor(private readonly onError: (error: Error) => void = () => {}) {
     // One listener per open SSE stream: thousands are expected, not a leak.
     this.#emitter.setMaxListeners(0);
   }
@@ -54,12 +96,35 @@ export class InProcessLiveBus implements LiveBus {
     };
   }
 
+  async signal(signal: LiveSignal): Promise<void> {
+    this.dispatchSignal(signal);
+  }
+
+  dispatchSignal(signal: LiveSignal): void {
+    this.#signals.call(this.onError, signal);
+  }
+
+  onSignal(listener: (signal: LiveSignal) => void): () => void {
+    return this.#signals.add(listener);
+  }
+
+  /** Tells this instance's resync listeners that events may have been missed. */
+  resync(): void {
+    this.#resyncs.call(this.onError);
+  }
+
+  onResync(listener: () => void): () => void {
+    return this.#resyncs.add(listener);
+  }
+
   listenerCount(): number {
     return this.#listeners;
   }
 
   async close(): Promise<void> {
     this.#emitter.removeAllListeners();
+    this.#signals.clear();
+    this.#resyncs.clear();
     this.#listeners = 0;
   }
 }
@@ -69,6 +134,7 @@ export interface NotifyConnection {
   query(text: string, values?: unknown[]): Promise<unknown>;
   on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
   end(): Promise<void>;
 }
 
@@ -76,47 +142,155 @@ export const LIVE_CHANNEL = 'hub_live';
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 export const MAX_NOTIFY_BYTES = 7900;
 
+export interface PostgresLiveBusOptions {
+  /** Errors that do not stop the bus (a lost connection, a bad payload); it carries on by itself. */
+  onError?: (error: Error) => void;
+  /** Told each time the LISTEN connection is back after a loss, with how long it was away. */
+  onReconnect?: (info: { downMs: number; attempts: number }) => void;
+  /** Waits between reconnect attempts: doubling from `initialMs` up to `maxMs`, with jitter. */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /**
+   * How often the LISTEN connection is checked with a query (a connection that died without a word, as
+   * behind a NAT or a failed-over proxy, is only noticed when used). Default 30 s; 0 turns it off.
+   */
+  probeIntervalMs?: number;
+}
+
 /**
  * Crosses instances that share one PostgreSQL: every event goes out with NOTIFY and comes back to every
  * instance (this one included) through LISTEN, so it is dispatched exactly once per instance.
+ *
+ * When PostgreSQL drops the LISTEN connection (a restart, a failover, `pg_terminate_backend`, a probe
+ * that gets no answer), the bus reconnects with backoff and then calls its `onResync` listeners: NOTIFY
+ * is not stored, so what was sent while it was away is gone, and its subscribers must reload instead.
  */
 export class PostgresLiveBus implements LiveBus {
-  readonly #local = new InProcessLiveBus();
-  readonly #listen: NotifyConnection;
+  readonly #local: InProcessLiveBus;
+  readonly #connect: () => Promise<NotifyConnection>;
   readonly #notify: (payload: string) => Promise<void>;
-  readonly #onError: (error: Error) => void;
+  readonly #options: PostgresLiveBusOptions;
+  #listen: NotifyConnection | undefined;
+  #closed = false;
+  #reconnecting: Promise<void> | undefined;
+  #probe: ReturnType<typeof setInterval> | undefined;
 
   private constructor(
-    listen: NotifyConnection,
+    connect: () => Promise<NotifyConnection>,
     notify: (payload: string) => Promise<void>,
-    onError: (error: Error) => void,
+    options: PostgresLiveBusOptions,
   ) {
-    this.#listen = listen;
+    this.#connect = connect;
     this.#notify = notify;
-    this.#onError = onError;
+    this.#options = options;
+    this.#local = new InProcessLiveBus((error) => this.#onError(error));
   }
 
   /**
-   * @param listen a connection of its own, kept for LISTEN
+   * @param connect opens a connection of its own, kept for LISTEN (called again after each loss)
    * @param notify sends `pg_notify(LIVE_CHANNEL, payload)` through any pooled connection
    */
   static async start(
-    listen: NotifyConnection,
+    connect: () => Promise<NotifyConnection>,
     notify: (payload: string) => Promise<void>,
-    onError: (error: Error) => void = () => {},
+    options: PostgresLiveBusOptions = {},
   ): Promise<PostgresLiveBus> {
-    const bus = new PostgresLiveBus(listen, notify, onError);
-    listen.on('notification', (message) => {
+    const bus = new PostgresLiveBus(connect, notify, options);
+    await bus.#open();
+    const probeMs = options.probeIntervalMs ?? 30_000;
+    if (probeMs > 0) {
+      bus.#probe = setInterval(() => void bus.#checkConnection(probeMs), probeMs);
+      bus.#probe.unref();
+    }
+    return bus;
+  }
+
+  /** Whether the LISTEN connection is up (false while reconnecting). */
+  get connected(): boolean {
+    return this.#listen !== undefined;
+  }
+
+  async #open(): Promise<void> {
+    const connection = await this.#connect();
+    connection.on('notification', (message) => {
       if (message.channel !== LIVE_CHANNEL || !message.payload) return;
       try {
-        bus.#local.dispatch(JSON.parse(message.payload) as LiveEvent);
+        const parsed = JSON.parse(message.payload) as LiveEvent | { signal: LiveSignal };
+        if ('signal' in parsed) this.#local.dispatchSignal(parsed.signal);
+        else this.#local.dispatch(parsed);
       } catch (error) {
-        bus.#onError(error as Error);
+        this.#onError(error as Error);
       }
     });
-    listen.on('error', (error) => bus.#onError(error));
-    await listen.query(`LISTEN ${LIVE_CHANNEL}`);
-    return bus;
+    connection.on('error', (error) => this.#lost(connection, error));
+    connection.on('end', () => this.#lost(connection, new Error('the LISTEN connection ended')));
+    try {
+      await connection.query(`LISTEN ${LIVE_CHANNEL}`);
+    } catch (error) {
+      await connection.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.#closed) {
+      await connection.end().catch(() => undefined);
+      return;
+    }
+    this.#listen = connection;
+  }
+
+  async #checkConnection(timeoutMs: number): Promise<void> {
+    const connection = this.#listen;
+    if (!connection) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        connection.query('select 1'),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer on the LISTEN connection in ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } catch (error) {
+      this.#lost(connection, error as Error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The LISTEN connection is gone (each loss is handled once): reconnect in the background. */
+  #lost(connection: NotifyConnection, error: Error): void {
+    if (this.#closed || connection !== this.#listen) return;
+    this.#listen = undefined;
+    this.#onError(error);
+    void connection.end().catch(() => undefined);
+    this.#reconnecting ??= this.#reconnect().finally(() => {
+      this.#reconnecting = undefined;
+    });
+  }
+
+  async #reconnect(): Promise<void> {
+    const lostAt = Date.now();
+    const initialMs = this.#options.backoff?.initialMs ?? 100;
+    const maxMs = this.#options.backoff?.maxMs ?? 10_000;
+    for (let attempt = 1; !this.#closed; attempt += 1) {
+      const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt - 1, 20));
+      await new Promise((resolve) => setTimeout(resolve, ceiling / 2 + (Math.random() * ceiling) / 2));
+      if (this.#closed) return;
+      try {
+        await this.#open();
+      } catch (error) {
+        this.#onError(error as Error);
+        continue;
+      }
+      if (this.#closed) return;
+      this.#options.onReconnect?.({ downMs: Date.now() - lostAt, attempts: attempt });
+      this.#local.resync();
+      return;
+    }
+  }
+
+  #onError(error: Error): void {
+    this.#options.onError?.(error);
   }
 
   async publish(event: LiveEvent): Promise<void> {
@@ -138,12 +312,29 @@ export class PostgresLiveBus implements LiveBus {
     return this.#local.subscribe(userId, listener);
   }
 
+  async signal(signal: LiveSignal): Promise<void> {
+    await this.#notify(JSON.stringify({ signal }));
+  }
+
+  onSignal(listener: (signal: LiveSignal) => void): () => void {
+    return this.#local.onSignal(listener);
+  }
+
+  onResync(listener: () => void): () => void {
+    return this.#local.onResync(listener);
+  }
+
   listenerCount(): number {
     return this.#local.listenerCount();
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#probe);
     await this.#local.close();
-    await this.#listen.end();
+    const connection = this.#listen;
+    this.#listen = undefined;
+    await connection?.end();
+    await this.#reconnecting;
   }
 }
