@@ -152,6 +152,20 @@ export async function createServices(config: HubConfig, options: ServiceOptions 
       throw error;
     }
 
+    // The directory's known-user cache is per instance: a write anywhere clears it everywhere, and so does
+    // a reconnect of the live bus (the signal may have been missed while it was away).
+    directory.onDirectoryChanged(async () => {
+      await notifications.live
+        .signal('directory.changed')
+        .catch((error: unknown) =>
+          logger.error('could not tell other instances of a directory change', { error }),
+        );
+    });
+    notifications.live.onSignal((signal) => {
+      if (signal === 'directory.changed') directory.forgetKnownUsers();
+    });
+    notifications.live.onResync(() => directory.forgetKnownUsers());
+
     const sessions = createSessionServices({
       config,
       database,

@@ -4,6 +4,7 @@ import { createMiddleware } from 'hono/factory';
 import type { DirectoryService } from '../domain/directory/directory-service.ts';
 import { ApiError } from '../domain/errors.ts';
 import type { TokenVerifier } from '../domain/identity.ts';
+import { isMissingUserReference } from './errors.ts';
 import type { PublicEnv, UserEnv } from './types.ts';
 
 /** RFC 6750 b64token; a JWT is three base64url parts joined by dots. */
@@ -43,6 +44,8 @@ export function requireUser(
     await deps.directory.ensureUser(principal);
     c.set('principal', principal);
     await next();
+    // The directory lost this user after it was checked (see `isMissingUserReference`): check again next time.
+    if (isMissingUserReference(c.error)) deps.directory.forgetUser(principal.id);
   });
 }
 

@@ -37,6 +37,17 @@ const CODE_FOR_STATUS: Partial<Record<number, ErrorCode>> = {
 };
 
 /**
+ * A write that references a user whose row is gone (PostgreSQL 23503 on `users`): the LMS removed them,
+ * they still hold a valid token, and this instance had not heard of it yet. `requireUser` forgets them so
+ * the next request re-creates their row; the request itself is answered 409, never 500.
+ */
+export function isMissingUserReference(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, detail } = error as { code?: unknown; detail?: unknown };
+  return code === '23503' && typeof detail === 'string' && detail.includes('in table "users"');
+}
+
+/**
  * The app's one `onError` (STYLE.md 11): an `ApiError` becomes the contract's body and status; Hono's own
  * HTTP errors (malformed JSON, …) are mapped onto the contract's codes; anything else is a bug: logged with
  * the request id, answered 500 INTERNAL without details.
@@ -44,6 +55,12 @@ const CODE_FOR_STATUS: Partial<Record<number, ErrorCode>> = {
 export function handleError(logger: Logger): ErrorHandler<PublicEnv> {
   return (error, c) => {
     if (error instanceof ApiError) return respond(c, error);
+    if (isMissingUserReference(error)) {
+      return respond(
+        c,
+        new ApiError('CONFLICT', 'Your account changed in the LMS while this request ran; send it again.'),
+      );
+    }
     if (error instanceof HTTPException && error.status < 500) {
       const code =
         CODE_FOR_STATUS[error.status] ?? (error.status === 405 ? 'NOT_FOUND' : 'VALIDATION_FAILED');

@@ -19,6 +19,12 @@ import type { DirectoryChange, DirectoryRepository, DirectoryUserRecord } from '
  */
 export type EnrollmentsRemovedListener = (removed: readonly DirectoryEnrollment[]) => Promise<void>;
 
+/**
+ * Called after any directory write committed on this instance, so other instances can be told to forget
+ * the users they know (`forgetKnownUsers`); `services.ts` sends it over the live bus.
+ */
+export type DirectoryChangedListener = () => Promise<void>;
+
 /** Users known to exist, so a token's first request upserts its user and later ones cost nothing. */
 const KNOWN_USERS_LIMIT = 10_000;
 
@@ -30,6 +36,7 @@ const compareByNameThenId = (a: Person, b: Person) =>
 export class DirectoryService {
   readonly #repository: DirectoryRepository;
   readonly #listeners: EnrollmentsRemovedListener[] = [];
+  readonly #changedListeners: DirectoryChangedListener[] = [];
   readonly #knownUserIds = new Set<string>();
 
   constructor(deps: { repository: DirectoryRepository }) {
@@ -43,6 +50,25 @@ export class DirectoryService {
       const index = this.#listeners.indexOf(listener);
       if (index >= 0) this.#listeners.splice(index, 1);
     };
+  }
+
+  /** Registers a listener for committed directory writes (see `DirectoryChangedListener`). */
+  onDirectoryChanged(listener: DirectoryChangedListener): void {
+    this.#changedListeners.push(listener);
+  }
+
+  /**
+   * Forgets which users are known to exist, so each is upserted again on their next request. Every
+   * instance does this when the directory changed anywhere (a sync removes users who may still hold a
+   * valid token), and when it may have missed being told so.
+   */
+  forgetKnownUsers(): void {
+    this.#knownUserIds.clear();
+  }
+
+  /** Forgets one user: their row turned out to be missing (a write that references them failed). */
+  forgetUser(id: string): void {
+    this.#knownUserIds.delete(id);
   }
 
   /**
@@ -130,6 +156,7 @@ export class DirectoryService {
     // Forget what we knew: a removed user who still holds a valid token is re-created (without
     // enrollments) on their next request, so every caller has a row that later tables can reference.
     this.#knownUserIds.clear();
+    for (const listener of this.#changedListeners) await listener();
     if (change.removedEnrollments.length > 0) {
       for (const listener of this.#listeners) await listener(change.removedEnrollments);
     }
