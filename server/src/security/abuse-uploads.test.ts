@@ -38,7 +38,7 @@ describe('uploads through the hub’s GetStream emulator', () => {
 
   const upload = (kind: 'file' | 'image', content: Uint8Array, name: string, type: string) => {
     const form = new FormData();
-    form.set('file', new File([content], name, { type }));
+    form.set('file', new File([Buffer.from(content)], name, { type }));
     const [channelType, channelId] = cid.split(':');
     return hub.app.request(
       `${EMULATOR_PATH}/channels/${channelType}/${channelId}/${kind}?api_key=${stream.apiKey}`,
