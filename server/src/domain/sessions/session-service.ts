@@ -460,6 +460,10 @@ export class SessionService {
         await this.#quietly('restore the members of a session chat whose change was not saved', async () => {
           const saved = (await this.#deps.repository.find(session.id)) ?? session;
           await chat.setMembers(session.chatId, session.ownerId, saved.inviteeIds);
+          // Back in step: the crash repair has nothing left to do.
+          await this.#deps.repository.transaction((tx) =>
+            tx.jobs.cancel(membersKey(session.id, next.sequence)),
+          );
         });
       }
       throw error;
