@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { WebSocketServer } from 'ws';
 import { acceptConnection } from './connect.ts';
 import { authenticateRequest, type EmulatorContext, type EmulatorEnv, type UploadLimits } from './context.ts';
@@ -117,8 +117,12 @@ export function createStreamEmulator(options: StreamEmulatorOptions): StreamEmul
   };
 
   const ready = (async () => {
+    // Bookkeeping tables in the connection's own schema (as the hub's migrations do): Kysely otherwise
+    // finds another schema's lock table in a shared database, skips creating its own, and fails.
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
     const migrator = new Migrator({
       db,
+      migrationTableSchema: rows[0]?.schema ?? 'public',
       provider: new InlineMigrations(),
       migrationTableName: 'stream_migrations',
       migrationLockTableName: 'stream_migrations_lock',
