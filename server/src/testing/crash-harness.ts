@@ -24,6 +24,7 @@ import { startHubProcess, type HubProcess } from './hub-process.ts';
 import { startPushService, type PeerSubscription, type PushServicePeer } from './peers/push-service.ts';
 import { createTestPki, type TestPki } from './peers/tls.ts';
 import { createTestSchema, type TestSchema } from './postgres.ts';
+import { RATE_LIMITS_OFF } from './test-app.ts';
 
 export interface CrashRunOptions {
   seed: number;
@@ -268,6 +269,8 @@ export async function runCrashInjection(options: CrashRunOptions): Promise<Crash
   }
   const env = {
     ...storageEnv,
+    // The workload is one teacher's burst; the limits have their own tests.
+    ...RATE_LIMITS_OFF,
     NODE_EXTRA_CA_CERTS: pki.caFile,
     HUB_RING_TIMEOUT_S: String(ringTimeoutSeconds),
   };

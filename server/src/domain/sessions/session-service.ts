@@ -53,7 +53,8 @@ const unsavedKey = (sessionId: string) => `session:${sessionId}:unless-saved`;
  * saving the session. Saving cancels it.
  */
 export const SESSION_CHAT_MEMBERS_JOB = 'session.resync-chat-members';
-const membersKey = (sessionId: string, sequence: number) => `session:${sessionId}:chat-members:${sequence}`;
+// One per attempt: concurrent changes of one session must not share (or cancel) each other's repair.
+const membersKey = (sessionId: string, attempt: string) => `session:${sessionId}:chat-members:${attempt}`;
 
 /** How many upcoming occurrences of a series have a reminder job at any time; each run extends it. */
 export const REMINDER_HORIZON = 10;
@@ -404,10 +405,11 @@ export class SessionService {
     const people = await this.#people(next, dropped);
 
     const { chat } = this.#deps;
+    const repairKey = membersKey(session.id, `${next.sequence}:${this.#deps.newId()}`);
     if (added.length > 0 || dropped.length > 0) {
       await this.#deps.repository.transaction((tx) =>
         tx.jobs.schedule({
-          key: membersKey(session.id, next.sequence),
+          key: repairKey,
           kind: SESSION_CHAT_MEMBERS_JOB,
           runAt: new Date(now.getTime() + UNSAVED_SESSION_GRACE_MS),
           payload: { sessionId: session.id, added, dropped },
@@ -420,7 +422,7 @@ export class SessionService {
       written = await this.#deps.repository.transaction(async (tx) => {
         await assertUnchanged(tx, session);
         await tx.update(next);
-        await tx.jobs.cancel(membersKey(session.id, next.sequence));
+        await tx.jobs.cancel(repairKey);
         await this.#syncReminders(tx, next, now);
         const kept = inviteeIds.filter((id) => !added.includes(id));
         const notes = [
@@ -461,9 +463,7 @@ export class SessionService {
           const saved = (await this.#deps.repository.find(session.id)) ?? session;
           await chat.setMembers(session.chatId, session.ownerId, saved.inviteeIds);
           // Back in step: the crash repair has nothing left to do.
-          await this.#deps.repository.transaction((tx) =>
-            tx.jobs.cancel(membersKey(session.id, next.sequence)),
-          );
+          await this.#deps.repository.transaction((tx) => tx.jobs.cancel(repairKey));
         });
       }
       throw error;
