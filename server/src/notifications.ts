@@ -8,7 +8,8 @@ import type { EmailSender } from './adapters/email/email-sender.ts';
 import { MailboxEmailSender } from './adapters/email/mailbox.ts';
 import { SmtpEmailSender } from './adapters/email/smtp.ts';
 import { JobWorker } from './adapters/jobs/job-worker.ts';
-import { InProcessLiveBus, LIVE_CHANNEL, PostgresLiveBus, type LiveBus } from './adapters/live/live-bus.ts';
+import { InProcessLiveBus, liveChannelFor, PostgresLiveBus, type LiveBus } from './adapters/live/live-bus.ts';
+import { postgresLiveSpill } from './adapters/live/live-spill.ts';
 import { createDeliveryHandler } from './adapters/notifications/delivery-handler.ts';
 import { ApnsProvider } from './adapters/push/apns.ts';
 import { FcmProvider } from './adapters/push/fcm.ts';
@@ -177,6 +178,9 @@ async function createLiveBus(config: HubConfig, logger: Logger, instanceId: stri
   const url = config.storage.url;
   const notifyPool = new pg.Pool({ connectionString: url, max: 2 });
   notifyPool.on('error', (error) => logger.error('live bus connection lost', { error }));
+  // One channel per schema: hubs sharing a database in separate schemas must not hear each other.
+  const { rows } = await notifyPool.query<{ schema: string }>('select current_schema() as schema');
+  const channel = liveChannelFor(rows[0]?.schema ?? 'public');
   const bus = await PostgresLiveBus.start(
     async () => {
       // Named, so `pg_stat_activity` shows which instance holds which LISTEN connection.
@@ -189,9 +193,11 @@ async function createLiveBus(config: HubConfig, logger: Logger, instanceId: stri
       return listen;
     },
     async (payload) => {
-      await notifyPool.query('select pg_notify($1, $2)', [LIVE_CHANNEL, payload]);
+      await notifyPool.query('select pg_notify($1, $2)', [channel, payload]);
     },
     {
+      channel,
+      spill: postgresLiveSpill(notifyPool),
       onError: (error) => logger.error('live bus', { error }),
       onReconnect: ({ downMs, attempts }) =>
         logger.info('live bus reconnected; open streams resynchronise', { downMs, attempts }),

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pg from 'pg';
+import { postgresLiveSpill } from './live-spill.ts';
+import { createTestSchema } from '../../testing/postgres.ts';
+import { openDatabase } from '../storage/database.ts';
 import {
   InProcessLiveBus,
+  liveChannelFor,
   PostgresLiveBus,
   type LiveEvent,
   type LiveSignal,
@@ -59,20 +63,21 @@ describe('InProcessLiveBus', () => {
 const databaseUrl = process.env.TEST_DATABASE_URL;
 
 describe('PostgresLiveBus', { skip: databaseUrl ? false : 'TEST_DATABASE_URL is not set' }, () => {
-  async function startInstance(options: PostgresLiveBusOptions = {}) {
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  /** An instance; with `spill`, events too big for one NOTIFY go through the schema's `live_spill` table. */
+  async function startInstance(options: PostgresLiveBusOptions = {}, url = databaseUrl, spill = false) {
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
     const listeners: pg.Client[] = [];
     const bus = await PostgresLiveBus.start(
       async () => {
-        const listen = new pg.Client({ connectionString: databaseUrl });
+        const listen = new pg.Client({ connectionString: url });
         await listen.connect();
         listeners.push(listen);
         return listen;
       },
       async (payload) => {
-        await pool.query('select pg_notify($1, $2)', ['hub_live', payload]);
+        await pool.query('select pg_notify($1, $2)', [options.channel ?? 'hub_live', payload]);
       },
-      options,
+      { ...options, ...(spill ? { spill: postgresLiveSpill(pool) } : {}) },
     );
     return {
       bus,
@@ -117,6 +122,49 @@ describe('PostgresLiveBus', { skip: databaseUrl ? false : 'TEST_DATABASE_URL is 
       const listeners = userIds.map((userId) => collect(b.bus, userId));
       await a.bus.publish(event(userIds, { body: 'x'.repeat(2000) }));
       await until(() => listeners.every(({ seen }) => seen.length === 1));
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('carries an event too big for one NOTIFY whole through the spill table, in order with the others', async () => {
+    const schema = await createTestSchema();
+    const database = await openDatabase({ kind: 'postgres', url: schema.url });
+    const channel = liveChannelFor(schema.name);
+    const a = await startInstance({ channel }, schema.url, true);
+    const b = await startInstance({ channel }, schema.url, true);
+    try {
+      const members = Array.from({ length: 400 }, (_, index) => ({ userId: `s-${index}`, state: 'ringing' }));
+      const onB = collect(b.bus, 's-01');
+      await a.bus.publish(event(['s-01'], { step: 'before' }));
+      await a.bus.publish(event(['s-01', 's-02'], { step: 'call', members }));
+      await a.bus.publish(event(['s-01'], { step: 'after' }));
+      await until(() => onB.seen.length === 3);
+      assert.deepEqual(
+        onB.seen.map((seen) => (seen.data as { step: string }).step),
+        ['before', 'call', 'after'],
+      );
+      assert.equal((onB.seen[1]?.data as { members: unknown[] }).members.length, 400);
+      assert.ok(JSON.stringify(onB.seen[1]).length > 8000, 'the event really was too big for one NOTIFY');
+    } finally {
+      await a.close();
+      await b.close();
+      await database.close();
+      await schema.drop();
+    }
+  });
+
+  it('keeps hubs in separate schemas of one database apart', async () => {
+    const a = await startInstance({ channel: liveChannelFor('school_a') });
+    const b = await startInstance({ channel: liveChannelFor('school_b') });
+    try {
+      const onA = collect(a.bus, 's-01');
+      const onB = collect(b.bus, 's-01');
+      await a.bus.publish(event(['s-01'], { from: 'school A' }));
+      await until(() => onA.seen.length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(onB.seen.length, 0, 'school B heard nothing of school A');
     } finally {
       await a.close();
       await b.close();

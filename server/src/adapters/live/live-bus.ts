@@ -142,6 +142,25 @@ export const LIVE_CHANNEL = 'hub_live';
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 export const MAX_NOTIFY_BYTES = 7900;
 
+/**
+ * Where events too big for one NOTIFY wait for the other instances (a table every instance can read): the
+ * NOTIFY then carries only the row's id.
+ */
+export interface LiveSpill {
+  /** Stores an event's JSON and returns its id. */
+  save(payload: string): Promise<string>;
+  /** The stored JSON, or undefined when it is gone (pruned, or written by another schema's hub). */
+  load(id: string): Promise<string | undefined>;
+}
+
+/**
+ * The NOTIFY channel of the hub whose tables live in `schema`. Channels are database-wide while tables are
+ * per schema, so hubs (or test runs) that share a database in separate schemas must not hear each other.
+ */
+export function liveChannelFor(schema: string): string {
+  return `${LIVE_CHANNEL}_${schema}`.slice(0, 63);
+}
+
 export interface PostgresLiveBusOptions {
   /** Errors that do not stop the bus (a lost connection, a bad payload); it carries on by itself. */
   onError?: (error: Error) => void;
@@ -154,6 +173,13 @@ export interface PostgresLiveBusOptions {
    * behind a NAT or a failed-over proxy, is only noticed when used). Default 30 s; 0 turns it off.
    */
   probeIntervalMs?: number;
+  /** The NOTIFY channel (default `hub_live`); see `liveChannelFor`. `notify` must send on the same one. */
+  channel?: string;
+  /**
+   * Carries events too big for one NOTIFY whole (a call's state lists every member). Without it, such an
+   * event is split by recipients, and one that is too big for a single recipient is refused.
+   */
+  spill?: LiveSpill;
 }
 
 /**
@@ -173,6 +199,8 @@ export class PostgresLiveBus implements LiveBus {
   #closed = false;
   #reconnecting: Promise<void> | undefined;
   #probe: ReturnType<typeof setInterval> | undefined;
+  /** Messages are handled one after another, so a spilled event (read back first) keeps its place. */
+  #inbox: Promise<void> = Promise.resolve();
 
   private constructor(
     connect: () => Promise<NotifyConnection>,
@@ -212,19 +240,18 @@ export class PostgresLiveBus implements LiveBus {
   async #open(): Promise<void> {
     const connection = await this.#connect();
     connection.on('notification', (message) => {
-      if (message.channel !== LIVE_CHANNEL || !message.payload) return;
-      try {
-        const parsed = JSON.parse(message.payload) as LiveEvent | { signal: LiveSignal };
-        if ('signal' in parsed) this.#local.dispatchSignal(parsed.signal);
-        else this.#local.dispatch(parsed);
-      } catch (error) {
-        this.#onError(error as Error);
-      }
+      const payload = message.payload;
+      if (message.channel !== this.#channel || !payload) return;
+      this.#inbox = this.#inbox
+        .then(() => this.#receive(payload))
+        .catch((error: unknown) => {
+          this.#onError(error as Error);
+        });
     });
     connection.on('error', (error) => this.#lost(connection, error));
     connection.on('end', () => this.#lost(connection, new Error('the LISTEN connection ended')));
     try {
-      await connection.query(`LISTEN ${LIVE_CHANNEL}`);
+      await connection.query(`LISTEN "${this.#channel.replaceAll('"', '""')}"`);
     } catch (error) {
       await connection.end().catch(() => undefined);
       throw error;
@@ -234,6 +261,21 @@ export class PostgresLiveBus implements LiveBus {
       return;
     }
     this.#listen = connection;
+  }
+
+  get #channel(): string {
+    return this.#options.channel ?? LIVE_CHANNEL;
+  }
+
+  async #receive(payload: string): Promise<void> {
+    let parsed = JSON.parse(payload) as LiveEvent | { signal: LiveSignal } | { spill: string };
+    if ('spill' in parsed) {
+      const stored = await this.#options.spill?.load(parsed.spill);
+      if (stored === undefined) return;
+      parsed = JSON.parse(stored) as LiveEvent;
+    }
+    if ('signal' in parsed) this.#local.dispatchSignal(parsed.signal);
+    else if ('type' in parsed) this.#local.dispatch(parsed);
   }
 
   async #checkConnection(timeoutMs: number): Promise<void> {
@@ -295,8 +337,13 @@ export class PostgresLiveBus implements LiveBus {
 
   async publish(event: LiveEvent): Promise<void> {
     const payload = JSON.stringify(event);
+    if (Buffer.byteLength(payload) > MAX_NOTIFY_BYTES && this.#options.spill) {
+      // Too big for one NOTIFY: the others read it from the spill table, in its place among the rest.
+      await this.#notify(JSON.stringify({ spill: await this.#options.spill.save(payload) }));
+      return;
+    }
     if (Buffer.byteLength(payload) > MAX_NOTIFY_BYTES) {
-      // Too big for one NOTIFY: split by recipients, which is what makes events large.
+      // Too big for one NOTIFY and nowhere to spill it: split by recipients.
       if (event.userIds.length > 1) {
         const half = Math.ceil(event.userIds.length / 2);
         await this.publish({ ...event, userIds: event.userIds.slice(0, half) });
