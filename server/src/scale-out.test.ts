@@ -2,39 +2,25 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DeviceResponse, HubNotification } from '@teacher-hub/protocol';
 import { json, jsonBody } from './testing/http.ts';
-import { startPushService, type PushServicePeer } from './testing/peers/push-service.ts';
-import { createTestPki, type TestPki } from './testing/peers/tls.ts';
-import { createTestSchema, skipWithoutPostgres, type TestSchema } from './testing/postgres.ts';
+import { startInstancesOnOnePostgres, type InstancesOnOnePostgres } from './testing/instances.ts';
+import type { PushServicePeer } from './testing/peers/push-service.ts';
+import { skipWithoutPostgres } from './testing/postgres.ts';
 import { readSse } from './testing/sse.ts';
-import { createTestApp, type TestApp } from './testing/test-app.ts';
+import type { TestApp } from './testing/test-app.ts';
 
 /** Several hub instances on one PostgreSQL: live events cross instances, jobs run once. */
 describe('two hub instances on one PostgreSQL', { skip: skipWithoutPostgres }, () => {
-  let pki: TestPki;
+  let setup: InstancesOnOnePostgres;
   let pushService: PushServicePeer;
-  let schema: TestSchema;
   let a: TestApp;
   let b: TestApp;
 
   before(async () => {
-    pki = await createTestPki();
-    pushService = await startPushService({ pki });
-    schema = await createTestSchema();
-    const instance = (instanceId: string) =>
-      createTestApp({
-        env: { DATABASE_URL: schema.url },
-        services: { instanceId, transport: { webPushAgent: pki.httpsAgent() } },
-      });
-    a = await instance('instance-a');
-    b = await instance('instance-b');
+    setup = await startInstancesOnOnePostgres(['instance-a', 'instance-b']);
+    ({ pushService } = setup);
+    [a, b] = setup.instances as [TestApp, TestApp];
   });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    await schema?.drop();
-    await pushService?.close();
-    await pki?.cleanup();
-  });
+  after(() => setup?.close());
 
   it('brings a notification created through instance A to an SSE client connected to instance B', async () => {
     const stream = readSse(

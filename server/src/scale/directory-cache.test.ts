@@ -4,10 +4,10 @@ import type { DirectorySync } from '@teacher-hub/protocol';
 import { sql } from 'kysely';
 import { DEMO_DIRECTORY } from '../adapters/directory/demo-directory.ts';
 import { assertError, jsonBody } from '../testing/http.ts';
-import { startPushService, type PushServicePeer } from '../testing/peers/push-service.ts';
-import { createTestPki, type TestPki } from '../testing/peers/tls.ts';
-import { createTestSchema, skipWithoutPostgres, type TestSchema } from '../testing/postgres.ts';
-import { createTestApp, type TestApp } from '../testing/test-app.ts';
+import { startInstancesOnOnePostgres, type InstancesOnOnePostgres } from '../testing/instances.ts';
+import type { PushServicePeer } from '../testing/peers/push-service.ts';
+import { skipWithoutPostgres } from '../testing/postgres.ts';
+import type { TestApp } from '../testing/test-app.ts';
 import { until } from '../testing/until.ts';
 
 /** The directory without one student (and her enrollments), as an LMS sync that removed her sends it. */
@@ -23,31 +23,17 @@ const without = (userId: string): DirectorySync => ({
  * others believing in a row that is gone: a write referencing her would fail on a foreign key.
  */
 describe('the known-user cache across two instances', { skip: skipWithoutPostgres }, () => {
-  let pki: TestPki;
+  let setup: InstancesOnOnePostgres;
   let pushService: PushServicePeer;
-  let schema: TestSchema;
   let a: TestApp;
   let b: TestApp;
 
   before(async () => {
-    pki = await createTestPki();
-    pushService = await startPushService({ pki });
-    schema = await createTestSchema();
-    const instance = (instanceId: string) =>
-      createTestApp({
-        env: { DATABASE_URL: schema.url },
-        services: { instanceId, transport: { webPushAgent: pki.httpsAgent() } },
-      });
-    a = await instance('directory-a');
-    b = await instance('directory-b');
+    setup = await startInstancesOnOnePostgres(['directory-a', 'directory-b']);
+    ({ pushService } = setup);
+    [a, b] = setup.instances as [TestApp, TestApp];
   });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    await schema?.drop();
-    await pushService?.close();
-    await pki?.cleanup();
-  });
+  after(() => setup?.close());
 
   const registerDevice = (hub: TestApp, userId: string) =>
     hub.requestAs(

@@ -4,12 +4,12 @@ import type { Call, CallResponse, DeviceResponse, HubNotification } from '@teach
 import { sql } from 'kysely';
 import type { ChatResponse } from '../domain/chat/chat-api.ts';
 import { json, jsonBody } from '../testing/http.ts';
-import { startPushService, type PushServicePeer } from '../testing/peers/push-service.ts';
-import { createTestPki, type TestPki } from '../testing/peers/tls.ts';
-import { createTestSchema, skipWithoutPostgres, type TestSchema } from '../testing/postgres.ts';
+import { startInstancesOnOnePostgres, type InstancesOnOnePostgres } from '../testing/instances.ts';
+import type { PushServicePeer } from '../testing/peers/push-service.ts';
+import { skipWithoutPostgres } from '../testing/postgres.ts';
 import { until } from '../testing/until.ts';
 import { readSse } from '../testing/sse.ts';
-import { createTestApp, type TestApp } from '../testing/test-app.ts';
+import type { TestApp } from '../testing/test-app.ts';
 
 const RING_TIMEOUT_S = 5;
 
@@ -18,34 +18,18 @@ const RING_TIMEOUT_S = 5;
  * and its own job worker on the real clock, as three servers behind a load balancer would run.
  */
 describe('three hub instances on one PostgreSQL', { skip: skipWithoutPostgres }, () => {
-  let pki: TestPki;
+  let setup: InstancesOnOnePostgres;
   let pushService: PushServicePeer;
-  let schema: TestSchema;
-  const instances: TestApp[] = [];
+  let instances: TestApp[] = [];
 
   before(async () => {
-    pki = await createTestPki();
-    pushService = await startPushService({ pki });
-    schema = await createTestSchema();
-    for (const name of ['a', 'b', 'c']) {
-      instances.push(
-        await createTestApp({
-          env: {
-            DATABASE_URL: schema.url,
-            HUB_RING_TIMEOUT_S: String(RING_TIMEOUT_S),
-            HUB_REMINDER_LEAD_MIN: '15',
-          },
-          services: { instanceId: `instance-${name}`, transport: { webPushAgent: pki.httpsAgent() } },
-        }),
-      );
-    }
+    setup = await startInstancesOnOnePostgres(['instance-a', 'instance-b', 'instance-c'], {
+      HUB_RING_TIMEOUT_S: String(RING_TIMEOUT_S),
+      HUB_REMINDER_LEAD_MIN: '15',
+    });
+    ({ pushService, instances } = setup);
   });
-  after(async () => {
-    for (const instance of instances) await instance.close();
-    await schema?.drop();
-    await pushService?.close();
-    await pki?.cleanup();
-  });
+  after(() => setup?.close());
 
   const openStream = async (instance: TestApp, userId: string) => {
     const stream = readSse(
