@@ -2,6 +2,7 @@
 import { HubClient } from '@teacher-hub/core';
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { devToken, hubServer } from '../testing/hub-test-server.ts';
+import { buttonNamed, root, tab, text } from './teacher-hub-test-helpers.ts';
 import type { TeacherHub } from './teacher-hub.ts';
 import './teacher-hub.ts';
 
@@ -10,30 +11,6 @@ import './teacher-hub.ts';
 // session rings s-08, whom no notification-count test watches.
 
 const WAIT = { timeout: 15_000 };
-
-function text(node: ParentNode | null | undefined): string {
-  return (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
-}
-
-function root(hub: TeacherHub): ShadowRoot {
-  return hub.shadowRoot!;
-}
-
-function buttonNamed(scope: ParentNode, name: string): HTMLButtonElement {
-  const found = [...scope.querySelectorAll('button')].find(
-    (button) => (button.getAttribute('aria-label') ?? text(button)) === name,
-  );
-  if (!found) throw new Error(`no button named "${name}"`);
-  return found;
-}
-
-function tab(hub: TeacherHub, name: string): HTMLElement {
-  const found = [...root(hub).querySelectorAll<HTMLElement>('[role="tab"]')].find(
-    (candidate) => text(candidate.querySelector('.tab-label')) === name,
-  );
-  if (!found) throw new Error(`no tab "${name}"`);
-  return found;
-}
 
 async function adaHub(client: HubClient): Promise<TeacherHub> {
   const hub = await fixture<TeacherHub>(html`<teacher-hub .client=${client} routing="none"></teacher-hub>`);

@@ -6,6 +6,7 @@ import { ADA, AMARA, CannedCalls, makeCall, withCalls } from '../../../../storie
 import { CannedSessions, makeOccurrence, withSessions } from '../../../../stories/support/canned-sessions.ts';
 import { devToken, hubServer } from '../testing/hub-test-server.ts';
 import { parseHubLink } from './hub-links.ts';
+import { buttonNamed, root, tab, text } from './teacher-hub-test-helpers.ts';
 import type { TeacherHub } from './teacher-hub.ts';
 import './teacher-hub.ts';
 
@@ -14,30 +15,6 @@ import './teacher-hub.ts';
 // quick actions is in teacher-hub.hub.test.ts.
 
 const WAIT = { timeout: 5_000 };
-
-function text(node: ParentNode | null | undefined): string {
-  return (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
-}
-
-function root(hub: TeacherHub): ShadowRoot {
-  return hub.shadowRoot!;
-}
-
-function buttonNamed(scope: ParentNode, name: string): HTMLButtonElement {
-  const found = [...scope.querySelectorAll('button')].find(
-    (button) => (button.getAttribute('aria-label') ?? text(button)) === name,
-  );
-  if (!found) throw new Error(`no button named "${name}"`);
-  return found;
-}
-
-function tab(hub: TeacherHub, name: string): HTMLElement {
-  const found = [...root(hub).querySelectorAll<HTMLElement>('[role="tab"]')].find(
-    (candidate) => text(candidate.querySelector('.tab-label')) === name,
-  );
-  if (!found) throw new Error(`no tab "${name}"`);
-  return found;
-}
 
 /** What a button's content gives its accessible name: its text without the `aria-hidden` parts. */
 function nameFromContent(element: Element): string {
