@@ -1,0 +1,147 @@
+/**
+ * `npm run bench [-- <id|folder>…]`: finds every `bench/**\/*.bench.ts`, runs each default export's `run()`
+ * in `order`, one at a time, each in a process of its own (`bench/support/run-one.ts`), prints the table to
+ * stdout as rows arrive and again whole at the end, and writes the results as JSON (`bench-results.json`
+ * at the repository root, or `BENCH_OUT`). Exits 1 when a row fails its budget or a bench throws (its row
+ * is a failed one; the others still run), 2 for an argument that names no bench.
+ *
+ * Progress lines of the benches go to stderr, so `npm run bench > table.txt` keeps the table alone.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Bench, BenchRow } from './types.ts';
+import {
+  buildResults,
+  describeMachine,
+  exitCode,
+  failedRow,
+  formatHeader,
+  formatRow,
+  formatTable,
+  selectBenches,
+  toJson,
+  type BenchEntry,
+} from './support/report.ts';
+
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+/** A bench still running after this is killed and failed, so one hang cannot stall CI. */
+const BENCH_TIMEOUT_MS = Number(process.env['BENCH_TIMEOUT_S'] ?? 300) * 1000;
+/** Widths for the rows printed as they come (the final table is fitted to its rows). */
+const LIVE_WIDTHS = [64, 34, 30, 7, 22, 6];
+
+async function findBenchFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'node_modules') found.push(...(await findBenchFiles(path)));
+    } else if (entry.name.endsWith('.bench.ts')) found.push(path);
+  }
+  return found.sort();
+}
+
+/** Reads each file's id and order (importing a bench must not run it). A file that fails to load is failed. */
+async function loadEntries(files: readonly string[]): Promise<{ entries: BenchEntry[]; broken: BenchRow[] }> {
+  const entries: BenchEntry[] = [];
+  const broken: BenchRow[] = [];
+  for (const path of files) {
+    const file = relative(REPO, path);
+    try {
+      const bench = ((await import(pathToFileURL(path).href)) as { default?: Bench }).default;
+      if (!bench || typeof bench.run !== 'function' || typeof bench.id !== 'string') {
+        throw new Error('its default export is not a Bench ({ id, order, run })');
+      }
+      entries.push({ id: bench.id, order: bench.order, file });
+    } catch (error) {
+      broken.push(failedRow({ id: file, file }, `could not load: ${String(error)}`));
+    }
+  }
+  return { entries, broken };
+}
+
+/** Runs one bench in its own process; its rows, or one failed row saying why there are none. */
+async function runInChild(entry: BenchEntry, scratch: string): Promise<BenchRow[]> {
+  const out = join(scratch, `${entry.id}.json`);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO, 'bench/support/run-one.ts'), join(REPO, entry.file), out],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let tail = '';
+  const forward = (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    tail = (tail + chunk.toString()).slice(-4_000);
+  };
+  child.stdout.on('data', forward);
+  child.stderr.on('data', forward);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, BENCH_TIMEOUT_MS);
+  const code = await new Promise<number | null>((done) => child.on('exit', (exitCode) => done(exitCode)));
+  clearTimeout(timer);
+  if (timedOut) return [failedRow(entry, `still running after ${BENCH_TIMEOUT_MS / 1000} s: killed`)];
+  if (code !== 0) return [failedRow(entry, `exited with ${code}: ${lastLines(tail)}`)];
+  try {
+    const rows = JSON.parse(await readFile(out, 'utf8')) as BenchRow[];
+    if (!Array.isArray(rows) || rows.length === 0) throw new Error('run() returned no rows');
+    return rows.map((row) => ({ ...row, value: row.value ?? Number.NaN }));
+  } catch (error) {
+    return [failedRow(entry, String(error))];
+  }
+}
+
+const lastLines = (text: string) => text.trim().split('\n').slice(-8).join('\n');
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const { entries, broken } = await loadEntries(await findBenchFiles(join(REPO, 'bench')));
+  const { selected, unknown } = selectBenches(entries, args);
+  if (unknown.length > 0) {
+    console.error(
+      `No bench is called ${unknown.join(', ')}. Benches: ${entries.map((entry) => entry.id).join(', ')}`,
+    );
+    return 2;
+  }
+  const machine = describeMachine();
+  console.error(
+    `# ${selected.length} benches on ${machine.cpuCount} × ${machine.cpuModel}, ` +
+      `${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}`,
+  );
+  const rows: BenchRow[] = args.length === 0 ? [...broken] : [];
+  const scratch = await mkdtemp(join(tmpdir(), 'hub-bench-'));
+  const started = Date.now();
+  try {
+    console.log(formatHeader(LIVE_WIDTHS));
+    for (const row of rows) console.log(formatRow(row, LIVE_WIDTHS));
+    for (const entry of selected) {
+      console.error(`# ${entry.id} (${entry.file})`);
+      const benchStarted = Date.now();
+      const produced = await runInChild(entry, scratch);
+      console.error(`# ${entry.id} took ${((Date.now() - benchStarted) / 1000).toFixed(1)} s`);
+      for (const row of produced) console.log(formatRow(row, LIVE_WIDTHS));
+      rows.push(...produced);
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  const results = buildResults(
+    rows,
+    selected.map((entry) => entry.id),
+    machine,
+    new Date(),
+  );
+  const out = resolve(REPO, process.env['BENCH_OUT'] ?? 'bench-results.json');
+  await writeFile(out, toJson(results));
+  console.log(`\n${formatTable(rows)}`);
+  console.error(
+    `# ${((Date.now() - started) / 1000).toFixed(0)} s in all; results in ${relative(REPO, out)}`,
+  );
+  return exitCode(rows);
+}
+
+process.exitCode = await main();
