@@ -41,6 +41,12 @@ export interface CallSelf {
 export interface CallEngine {
   readonly store: Store<CallEngineState>;
   join(grant: VideoGrant, self: CallSelf, media: { audio: boolean; video: boolean }): Promise<void>;
+  /**
+   * A fresh grant for the same room (`CallsService` fetches one before the current one expires): the
+   * engine uses it for whatever it opens from now on, e.g. the mesh's signalling reconnect. An engine that
+   * has no use for one (100ms keeps the token it joined with) leaves this out, and no grant is fetched.
+   */
+  updateGrant?(grant: VideoGrant): void;
   /** Stops every local track and leaves the room (idempotent). Connection becomes `left`. */
   leave(): Promise<void>;
   setMicrophone(on: boolean): Promise<void>;

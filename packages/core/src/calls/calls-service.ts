@@ -5,8 +5,11 @@ import type { LiveStream } from '../notifications/live-stream.ts';
 import { createHold } from '../hold.ts';
 import { createStore } from '../store.ts';
 import type { Store } from '../store.ts';
+import { HubApiError } from '../errors.ts';
 import { decodeTokenClaims } from '../token-manager.ts';
 import type { TokenManager } from '../token-manager.ts';
+import { TokenRefresher, systemRefreshClock, tokenLifetimeMs } from '../token-refresh.ts';
+import type { RefreshClock } from '../token-refresh.ts';
 import type { CallEngine, CallEngineState, CallSelf } from './call-engine.ts';
 import type { ActiveCall, CallConnection, CallSession, CallsApi, CallsState } from './call-types.ts';
 
@@ -31,6 +34,8 @@ export interface CallsServiceOptions {
   createGroupChat?: ((name: string, memberIds: string[]) => Promise<HubChat>) | undefined;
   /** Milliseconds since the epoch; injectable for tests. */
   now?: (() => number) | undefined;
+  /** The timers of the video grant's early refresh; injectable for tests. */
+  refreshClock?: RefreshClock | undefined;
 }
 
 type User = Me['user'];
@@ -113,6 +118,9 @@ export class CallsService implements CallsApi {
   #joinSequence = 0;
   /** The session routes of the page's call, when it is a session occurrence. */
   #sessionAccess: SessionRoomAccess | undefined;
+  readonly #refreshClock: RefreshClock;
+  /** Replaces the page's video grant before it expires, while its engine is in the room. */
+  #grantRefresher: TokenRefresher | undefined;
 
   constructor(api: HubApi, live: LiveStream, tokens: TokenManager, options: CallsServiceOptions = {}) {
     this.#api = api;
@@ -123,6 +131,7 @@ export class CallsService implements CallsApi {
       options.createGroupChat ??
       (async (name, memberIds) => (await api.createGroupChat({ name, memberIds })).chat);
     this.#now = options.now ?? Date.now;
+    this.#refreshClock = options.refreshClock ?? systemRefreshClock;
     this.store = createStore<CallsState>({ calls: {}, incoming: [], active: null, loaded: false });
   }
 
@@ -371,6 +380,7 @@ export class CallsService implements CallsApi {
     if (sequence !== this.#joinSequence) return;
     this.#sessionAccess = room.sessionAccess;
     this.#useEngine(room.callId, room.video.engine, engine, room.session);
+    this.#refreshGrant(room, engine, () => ask(me));
     try {
       await engine.join(room.video, room.self, { audio: media.audio ?? true, video: media.video ?? true });
     } catch (error) {
@@ -395,13 +405,55 @@ export class CallsService implements CallsApi {
     this.#stopMirroring = callEngine.store.subscribe(
       (state) => state,
       (state) => {
-        if (this.#engine === callEngine) this.store.set({ active: mirror(state) });
+        if (this.#engine !== callEngine) return;
+        this.store.set({ active: mirror(state) });
+        // The engine left on its own (ended by the teacher, failed): its grant needs no refresh.
+        if (FINISHED.has(state.connection)) this.#stopGrantRefresh();
       },
     );
   }
 
-  /** Stops mirroring the engine (its last state stays in `active`). */
+  /**
+   * While the engine is in the room, fetches a fresh grant by the same join route a little before the
+   * current one expires (`refreshAfterMs`: a 2-hour mesh token after 96 min, a 24-hour 100ms token after
+   * 19.2 h) and gives it to the engine, so a reconnect late in a long call does not meet an expired token.
+   * Joining again while joined changes nothing on the hub (the member stays `joined`, attendance stays
+   * open). Stops when the hub refuses (the call ended, the member was removed) and when the call is left.
+   */
+  #refreshGrant(room: GrantedRoom, engine: CallEngine, ask: () => Promise<GrantedRoom>): void {
+    if (!engine.updateGrant) return;
+    const lifetime = (video: VideoGrant) => tokenLifetimeMs(video.authToken, this.#refreshClock.now());
+    const refresher = new TokenRefresher({
+      clock: this.#refreshClock,
+      refresh: async () => {
+        let next: GrantedRoom;
+        try {
+          next = await ask();
+        } catch (error) {
+          // A 4xx will not change by asking again (429 and timeouts will).
+          if (error instanceof HubApiError && error.status < 500 && ![408, 429].includes(error.status)) {
+            return undefined;
+          }
+          throw error;
+        }
+        if (this.#engine !== engine || next.callId !== room.callId) return undefined;
+        engine.updateGrant?.(next.video);
+        return lifetime(next.video);
+      },
+      onError: (error) => console.warn('[teacher-hub] could not refresh the call grant; retrying', error),
+    });
+    this.#grantRefresher = refresher;
+    refresher.schedule(lifetime(room.video));
+  }
+
+  #stopGrantRefresh(): void {
+    this.#grantRefresher?.stop();
+    this.#grantRefresher = undefined;
+  }
+
+  /** Stops mirroring the engine (its last state stays in `active`) and refreshing its grant. */
   #detachEngine(): void {
+    this.#stopGrantRefresh();
     this.#stopMirroring?.();
     this.#stopMirroring = undefined;
     this.#engine = undefined;

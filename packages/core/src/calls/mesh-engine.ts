@@ -152,6 +152,16 @@ export class MeshEngine implements CallEngine {
     this.#finish('left');
   }
 
+  /**
+   * Takes a fresh token for this room: the next signalling socket (a reconnect after a drop) opens with it,
+   * so a call that outlives its first token can still reconnect. The open socket is left as it is: the
+   * relay checks the token only when a socket opens.
+   */
+  updateGrant(grant: VideoGrant): void {
+    if (this.#final || !this.#grant || grant.roomId !== this.#grant.roomId || !grant.signalUrl) return;
+    this.#grant = grant;
+  }
+
   async setMicrophone(on: boolean): Promise<void> {
     if (this.#final) return;
     if (on && !this.#micTrack) {

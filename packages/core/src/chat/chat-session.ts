@@ -2,6 +2,7 @@ import { StreamChat } from 'stream-chat';
 import type { Channel, Event } from 'stream-chat';
 import type { HubApi } from '../api.ts';
 import type { Store } from '../store.ts';
+import { TokenRefresher, tokenLifetimeMs } from '../token-refresh.ts';
 import type { ChatState } from './chat-service.ts';
 import type { ChatListItem, ChatTokenResponse, HubChat } from './chat-types.ts';
 import { Conversation } from './conversation.ts';
@@ -33,6 +34,7 @@ export class ChatSession {
   #channels = new Map<string, Channel>();
   #conversations = new Map<string, Conversation>();
   #unsubscribe: (() => void) | undefined;
+  #refresher: TokenRefresher | undefined;
   #closed = false;
 
   constructor(api: HubApi, store: Store<ChatState>) {
@@ -40,18 +42,47 @@ export class ChatSession {
     this.#store = store;
   }
 
-  /** Connects with a token from the hub (re-fetched whenever Stream asks for a fresh one) and lists. */
+  /**
+   * Connects with a token from the hub and lists. The Stream token is replaced before it expires (see
+   * `refreshAfterMs`): the session fetches a fresh one from the hub and hands it to stream-chat's token
+   * manager (`loadToken()`), so the open WebSocket stays as it is, REST calls carry the new token, and a
+   * reconnect of the socket uses it too. Only when the hub fetch fails does the old token run out; then
+   * Stream's code 40 makes stream-chat ask the same provider, as before.
+   */
   async open(): Promise<void> {
     const first = await this.#api.chatToken();
-    let pending: ChatTokenResponse | undefined = first;
+    const lifetimeOf = (answer: ChatTokenResponse) =>
+      tokenLifetimeMs(answer.token, Date.now()) ?? Math.max(0, Date.parse(answer.expiresAt) - Date.now());
     const client = new StreamChat(first.apiKey, first.baseURL ? { baseURL: first.baseURL } : {});
-    // The first token is the one just fetched; every later call (expiry, a 401) fetches a fresh one.
+    /** A token fetched for stream-chat but not taken yet: the first one, then each early refresh. */
+    let fetched: ChatTokenResponse | undefined = first;
+    const refresher = new TokenRefresher({
+      refresh: async () => {
+        const fresh = await this.#api.chatToken();
+        if (this.#closed) return undefined;
+        fetched = fresh;
+        await client.tokenManager.loadToken();
+        return lifetimeOf(fresh);
+      },
+      onError: (error) => console.warn('[teacher-hub] could not refresh the chat token; retrying', error),
+    });
+    this.#refresher = refresher;
+    refresher.schedule(lifetimeOf(first));
     const tokenProvider = async () => {
-      const token = pending?.token ?? (await this.#api.chatToken()).token;
-      pending = undefined;
-      return token;
+      const ready = fetched;
+      fetched = undefined;
+      if (ready) return ready.token;
+      // stream-chat asks on its own (Stream refused the token): this fresh one restarts the schedule.
+      const fresh = await this.#api.chatToken();
+      refresher.schedule(lifetimeOf(fresh));
+      return fresh.token;
     };
-    await client.connectUser({ id: first.userId }, tokenProvider);
+    try {
+      await client.connectUser({ id: first.userId }, tokenProvider);
+    } catch (error) {
+      refresher.stop();
+      throw error;
+    }
     this.#client = client;
     this.#store.set({ me: first.userId });
     const subscription = client.on((event) => this.#onEvent(event));
@@ -61,6 +92,8 @@ export class ChatSession {
 
   close(): void {
     this.#closed = true;
+    this.#refresher?.stop();
+    this.#refresher = undefined;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     for (const conversation of this.#conversations.values()) conversation.close();
