@@ -92,6 +92,7 @@ export async function createCallServices(deps: CallDeps): Promise<CallServices> 
       publicUrl: config.server.publicUrl,
       clock,
       relay,
+      tokenTtlSeconds: config.tokenTtlSeconds.mesh,
     });
   }
 

@@ -35,6 +35,7 @@ export const DEFAULTS = {
   HUB_RATE_LIMIT_CALL: '20/300',
   HUB_RATE_LIMIT_TEST_NOTIFICATION: '10/200',
   HUB_STREAM_TOKEN_TTL_S: 3600,
+  HUB_MESH_TOKEN_TTL_S: 7200,
 } as const;
 
 /** Asymmetric algorithms a JWKS may pin. Symmetric ones and `none` are never accepted from a key set. */
@@ -257,6 +258,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     'The 100ms template role students join as.',
   ),
   variable(
+    'HUB_MESH_TOKEN_TTL_S',
+    'video',
+    DEFAULTS.HUB_MESH_TOKEN_TTL_S,
+    'Lifetime of the mesh join tokens (dev mode’s video), in seconds (60–86400); clients fetch a new one before it ends.',
+  ),
+  variable(
     'VAPID_PUBLIC_KEY',
     'web push',
     null,
@@ -362,7 +369,7 @@ export interface HubConfig {
   };
   rateLimits: RateLimitConfig;
   /** Lifetimes of the provider tokens the hub mints for clients. */
-  tokenTtlSeconds: { stream: number };
+  tokenTtlSeconds: { stream: number; mesh: number };
   stream: { apiKey: string; apiSecret: string; baseUrl: string | undefined } | null;
   hms: {
     accessKey: string;
@@ -528,6 +535,7 @@ const envSchema = z
     HUB_RATE_LIMIT_CALL: rateLimit.optional(),
     HUB_RATE_LIMIT_TEST_NOTIFICATION: rateLimit.optional(),
     HUB_STREAM_TOKEN_TTL_S: wholeNumber(60, 86400).optional(),
+    HUB_MESH_TOKEN_TTL_S: wholeNumber(60, 86400).optional(),
   })
   .superRefine((env, ctx) => {
     const issue = (variable: string, message: string) =>
@@ -700,6 +708,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): H
     },
     tokenTtlSeconds: {
       stream: e.HUB_STREAM_TOKEN_TTL_S ?? DEFAULTS.HUB_STREAM_TOKEN_TTL_S,
+      mesh: e.HUB_MESH_TOKEN_TTL_S ?? DEFAULTS.HUB_MESH_TOKEN_TTL_S,
     },
     stream:
       e.STREAM_API_KEY && e.STREAM_API_SECRET

@@ -9,10 +9,12 @@ import { ROLES, type Role } from '@teacher-hub/protocol';
 import type { Clock } from '../../domain/clock.ts';
 
 /**
- * Long enough to open the socket and to reconnect after a short drop during a long lesson; a member away
- * for longer asks `POST /v1/calls/:id/join` for a new grant (which also re-checks that the call is open).
+ * The default lifetime (`HUB_MESH_TOKEN_TTL_S`): long enough to open the socket and reconnect after a short
+ * drop. The SDK asks `POST /v1/calls/:id/join` (or the session's join) for a fresh grant before it runs out,
+ * so a longer lesson reconnects with a new one (and the hub re-checks that the call is open and the user a
+ * member each time).
  */
-export const MESH_TOKEN_TTL_MS = 2 * 60 * 60 * 1000;
+export const MESH_TOKEN_TTL_S = 2 * 60 * 60;
 export const MESH_TOKEN_AUDIENCE = 'teacher-hub:mesh';
 /** HS256 keys shorter than the hash are weak (RFC 7518 3.2). */
 export const MESH_SECRET_MIN_BYTES = 32;
@@ -42,6 +44,7 @@ export async function signMeshToken(
   secret: Uint8Array,
   clock: Clock,
   claims: MeshTokenClaims,
+  ttlSeconds: number = MESH_TOKEN_TTL_S,
 ): Promise<string> {
   const nowSeconds = Math.floor(clock.now().getTime() / 1000);
   return new SignJWT({ name: claims.name, role: claims.role, room: claims.roomId })
@@ -49,7 +52,7 @@ export async function signMeshToken(
     .setSubject(claims.userId)
     .setAudience(MESH_TOKEN_AUDIENCE)
     .setIssuedAt(nowSeconds)
-    .setExpirationTime(nowSeconds + MESH_TOKEN_TTL_MS / 1000)
+    .setExpirationTime(nowSeconds + ttlSeconds)
     .sign(secret);
 }
 

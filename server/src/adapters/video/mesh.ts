@@ -24,6 +24,8 @@ export interface MeshVideoProviderOptions {
   relay: MeshRelay;
   /** ICE servers for the browsers. Default none: host candidates reach each other on one machine or a LAN. */
   iceServers?: NonNullable<VideoGrant['iceServers']>;
+  /** Lifetime of the join tokens (`HUB_MESH_TOKEN_TTL_S`). Default `MESH_TOKEN_TTL_S`, two hours. */
+  tokenTtlSeconds?: number;
 }
 
 export class MeshVideoProvider implements VideoProvider {
@@ -33,6 +35,7 @@ export class MeshVideoProvider implements VideoProvider {
   readonly #clock: Clock;
   readonly #relay: MeshRelay;
   readonly #iceServers: NonNullable<VideoGrant['iceServers']>;
+  readonly #tokenTtlSeconds: number | undefined;
 
   constructor(options: MeshVideoProviderOptions) {
     assertMeshSecret(options.secret);
@@ -41,6 +44,7 @@ export class MeshVideoProvider implements VideoProvider {
     this.#clock = options.clock;
     this.#relay = options.relay;
     this.#iceServers = options.iceServers ?? [];
+    this.#tokenTtlSeconds = options.tokenTtlSeconds;
   }
 
   /** The room is its name; nothing to create until somebody connects. */
@@ -59,12 +63,17 @@ export class MeshVideoProvider implements VideoProvider {
 
   /** A token for `signalUrl?token=`; the member's role on the mesh is their hub role. */
   async grant(request: { roomId: string; userId: string; name: string; role: Role }): Promise<VideoGrant> {
-    const authToken = await signMeshToken(this.#secret, this.#clock, {
-      userId: request.userId,
-      name: request.name,
-      role: request.role,
-      roomId: request.roomId,
-    });
+    const authToken = await signMeshToken(
+      this.#secret,
+      this.#clock,
+      {
+        userId: request.userId,
+        name: request.name,
+        role: request.role,
+        roomId: request.roomId,
+      },
+      this.#tokenTtlSeconds,
+    );
     return {
       engine: 'mesh',
       roomId: request.roomId,
