@@ -1,0 +1,97 @@
+/**
+ * One web push sender, in a process of its own so that `process.cpuUsage()` counts its work alone.
+ * `node --import tsx push-sender.ts ours|baseline` (with `NODE_EXTRA_CA_CERTS` trusting the local push
+ * service) prints `{ ready: true }`, reads one JSON line `{ subscriptions, vapid, message, warmUp }`, sends `message` to the first
+ * `warmUp` subscriptions (not measured: JIT, first connections), then to every subscription, and prints
+ * `{ sent, failed, cpuMs, wallMs, firstFailure }` for the measured part.
+ *
+ * - ours: `WebPushProvider.send(message, targets)`: the hub's provider (VAPID JWT cached per push service,
+ *   keep-alive agent, 16 in flight).
+ * - baseline: a plain loop of `webpush.sendNotification(subscription, payload, { vapidDetails, TTL })`, as
+ *   its README shows, with the same payload bytes.
+ */
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import webpush from 'web-push';
+import type { PushMessage, PushTarget } from '../../../server/src/adapters/push/push-provider.ts';
+import { WebPushProvider, type WebPushPayload } from '../../../server/src/adapters/push/webpush.ts';
+
+interface Job {
+  subscriptions: Array<{ endpoint: string; keys: { p256dh: string; auth: string } }>;
+  vapid: { publicKey: string; privateKey: string; subject: string };
+  message: PushMessage;
+  warmUp: number;
+}
+
+type Sender = (subscriptions: Job['subscriptions']) => Promise<{ sent: number; failures: string[] }>;
+
+function oursSender(job: Job): Sender {
+  const provider = new WebPushProvider({ vapid: job.vapid });
+  return async (subscriptions) => {
+    const targets: PushTarget[] = subscriptions.map((subscription, index) => ({
+      deviceId: `device-${index}`,
+      platform: 'web',
+      subscription,
+    }));
+    const results = await provider.send(job.message, targets);
+    return {
+      sent: results.filter((result) => result.status === 'sent').length,
+      failures: results.flatMap((result) => ('reason' in result ? [result.reason] : [])),
+    };
+  };
+}
+
+function baselineSender(job: Job): Sender {
+  const { message } = job;
+  // The same bytes the provider encrypts.
+  const payload = JSON.stringify({
+    notificationId: message.notificationId,
+    kind: message.kind,
+    priority: message.priority,
+    title: message.title,
+    body: message.body,
+    data: message.data,
+    collapseKey: message.collapseKey,
+  } satisfies WebPushPayload);
+  return async (subscriptions) => {
+    let sent = 0;
+    const failures: string[] = [];
+    for (const subscription of subscriptions) {
+      try {
+        await webpush.sendNotification(subscription, payload, {
+          vapidDetails: job.vapid,
+          TTL: message.ttlSeconds,
+        });
+        sent += 1;
+      } catch (error) {
+        failures.push(String(error));
+      }
+    }
+    return { sent, failures };
+  };
+}
+
+const mode = process.argv[2];
+if (mode !== 'ours' && mode !== 'baseline') throw new Error('usage: push-sender.ts ours|baseline');
+console.log(JSON.stringify({ ready: true }));
+const line = await new Promise<string>((resolve) => {
+  createInterface({ input: process.stdin }).once('line', resolve);
+});
+const job = JSON.parse(line) as Job;
+const send = mode === 'ours' ? oursSender(job) : baselineSender(job);
+await send(job.subscriptions.slice(0, job.warmUp));
+const cpuBefore = process.cpuUsage();
+const wallBefore = performance.now();
+const { sent, failures } = await send(job.subscriptions);
+const wallMs = performance.now() - wallBefore;
+const cpu = process.cpuUsage(cpuBefore);
+console.log(
+  JSON.stringify({
+    sent,
+    failed: failures.length,
+    firstFailure: failures[0] ?? null,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    wallMs,
+  }),
+);
+process.exit(0);
