@@ -193,6 +193,20 @@ describe('MeshEngine with a stand-in relay', function () {
     expect(lastMedia(socket()).media).to.deep.equal({ audio: false, video: true, screen: false });
   });
 
+  it('reconnects with the freshest grant’s token, ignoring one for another room', async () => {
+    const call = mesh({ reconnectBackoff: { initialMs: 20, maxMs: 40 } });
+    await joined(call, { audio: false, video: false });
+    call.updateGrant({ ...GRANT, authToken: 'refreshed' });
+    call.updateGrant({ ...GRANT, roomId: 'another-room', authToken: 'not for this room' });
+    expect(sockets).to.have.length(1, 'the open socket is kept');
+
+    socket().drop(1006);
+    await until(() => sockets.length === 2, 'a new socket is dialled');
+    expect(new URL(socket().url).searchParams.get('token')).to.equal('refreshed');
+    socket().welcome('me-again');
+    expect(call.store.get().connection).to.equal('connected');
+  });
+
   it('pings the relay while connected', async () => {
     const call = mesh({ pingIntervalMs: 30 });
     await joined(call);

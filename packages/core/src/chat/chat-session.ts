@@ -79,15 +79,17 @@ export class ChatSession {
     };
     try {
       await client.connectUser({ id: first.userId }, tokenProvider);
+      this.#client = client;
+      this.#store.set({ me: first.userId });
+      const subscription = client.on((event) => this.#onEvent(event));
+      this.#unsubscribe = () => subscription.unsubscribe();
+      await this.reloadList();
     } catch (error) {
-      refresher.stop();
+      // `ChatService` drops a session that did not open: nothing of it may keep running.
+      this.#client ??= client;
+      this.close();
       throw error;
     }
-    this.#client = client;
-    this.#store.set({ me: first.userId });
-    const subscription = client.on((event) => this.#onEvent(event));
-    this.#unsubscribe = () => subscription.unsubscribe();
-    await this.reloadList();
   }
 
   close(): void {
