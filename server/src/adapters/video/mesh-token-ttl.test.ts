@@ -4,8 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Call, VideoGrant } from '@teacher-hub/protocol';
+import type { Call, JoinSessionResponse, Session, VideoGrant } from '@teacher-hub/protocol';
 import { decodeJwt } from 'jose';
+import { sql } from 'kysely';
+import { fixedClock } from '../../domain/clock.ts';
 import { ConfigError, loadConfig } from '../../env.ts';
 import { json, jsonBody } from '../../testing/http.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
@@ -65,6 +67,52 @@ describe('HUB_MESH_TOKEN_TTL_S', () => {
       assert.equal(again.call.members.find((member) => member.userId === 's-01')?.state, 'joined');
       assert.equal(again.video.roomId, first.video.roomId);
       assert.equal(decodeJwt(again.video.authToken).room, decodeJwt(first.video.authToken).room);
+    });
+  });
+  describe('a live session occurrence', () => {
+    let hub: TestApp;
+    let session: Session;
+    const clock = fixedClock(new Date('2026-12-07T14:55:00Z'));
+    const post = async <T>(userId: string, path: string, body?: unknown, status = 200): Promise<T> =>
+      json<T>(await hub.requestAs(userId, path, { method: 'POST', ...(body ? jsonBody(body) : {}) }), status);
+
+    before(async () => {
+      hub = await createTestApp({ clock, env: { HUB_MESH_TOKEN_TTL_S: '600' } });
+      ({ session } = await post<{ session: Session }>(
+        't-ada',
+        '/v1/sessions',
+        {
+          title: 'Long lesson',
+          type: 'class',
+          start: '2026-12-07T15:00',
+          timeZone: 'UTC',
+          durationMinutes: 120,
+          inviteeIds: ['s-01'],
+        },
+        201,
+      ));
+      await post('t-ada', `/v1/sessions/${session.id}/start`);
+    });
+    after(() => hub.close());
+
+    it('joining again while joined (the SDK’s refresh) hands out a fresh grant and keeps one attendance stay', async () => {
+      const first = await post<JoinSessionResponse>('s-01', `/v1/sessions/${session.id}/join`);
+      clock.advance(8 * 60_000);
+      const again = await post<JoinSessionResponse>('s-01', `/v1/sessions/${session.id}/join`);
+      assert.deepEqual(again.occurrence, first.occurrence);
+      assert.equal(again.video.roomId, first.video.roomId);
+      const claims = decodeJwt(again.video.authToken);
+      assert.equal((claims.exp ?? 0) - (claims.iat ?? 0), 600);
+      assert.ok((claims.iat ?? 0) > (decodeJwt(first.video.authToken).iat ?? 0), 'a token minted now');
+      const { rows } = await sql<{ joined_at: Date; open: boolean }>`
+        select joined_at, left_at is null as open from session_attendance
+        where session_id = ${session.id} and user_id = 's-01'
+      `.execute(hub.services.database.db);
+      assert.deepEqual(
+        rows.map((row) => [row.joined_at.toISOString(), row.open]),
+        [['2026-12-07T14:55:00.000Z', true]],
+        'one open stay, from the first join',
+      );
     });
   });
 });
