@@ -165,6 +165,75 @@ describe('HmsVideoProvider', () => {
     });
   });
 
+  describe('removePeer', () => {
+    const reason = 'You are no longer enrolled in this class, so you left the call.';
+
+    it("finds the user's peers by user_id and removes each by peer_id with the reason; the others stay", async () => {
+      const provider = newProvider();
+      const { roomId } = await provider.createRoom({ name: 'call-r1', description: '' });
+      peer.joinPeer(roomId, { userId: 't-ada', name: 'Ada', role: 'host' });
+      const phone = peer.joinPeer(roomId, { userId: 's-01', name: 'Amara', role: 'guest' });
+      const laptop = peer.joinPeer(roomId, { userId: 's-01', name: 'Amara', role: 'guest' });
+      peer.joinPeer(roomId, { userId: 's-02', name: 'Ben', role: 'guest' });
+
+      await provider.removePeer({ roomId, userId: 's-01', reason });
+
+      assert.deepEqual(
+        peer
+          .peersIn(roomId)
+          .map((entry) => entry.userId)
+          .sort(),
+        ['s-02', 't-ada'],
+      );
+      const [list, ...removals] = peer.requests.slice(1);
+      assert.equal(list?.method, 'GET');
+      assert.equal(list?.path, `/active-rooms/${roomId}/peers`);
+      assert.deepEqual(list?.query, { user_id: 's-01' });
+      assert.equal(list?.status, 200);
+      assert.deepEqual(
+        removals.map((request) => [request.method, request.path, request.status]),
+        [
+          ['POST', `/active-rooms/${roomId}/remove-peers`, 200],
+          ['POST', `/active-rooms/${roomId}/remove-peers`, 200],
+        ],
+      );
+      assert.deepEqual(
+        removals.map((request) => request.body),
+        [phone, laptop].map((peerId) => ({ peer_id: peerId, reason })),
+        'by peer id (never by role, which would remove every student) and saying why',
+      );
+      assert.ok(removals.every((request) => request.claims?.type === 'management'));
+    });
+
+    it('is no error when the room has no session running, or the user is not in it', async () => {
+      const provider = newProvider();
+      const { roomId } = await provider.createRoom({ name: 'call-r2', description: '' });
+      await provider.removePeer({ roomId, userId: 's-01', reason });
+      assert.equal(peer.requests.at(-1)?.status, 404, 'no active room');
+
+      peer.joinPeer(roomId, { userId: 's-02', name: 'Ben', role: 'guest' });
+      await provider.removePeer({ roomId, userId: 's-01', reason });
+      assert.equal(peer.requests.at(-1)?.method, 'GET', 'nobody to remove: no remove-peers request');
+      assert.equal(peer.peersIn(roomId).length, 1);
+    });
+
+    it('fails UNAVAILABLE when 100ms refuses the listing or the removal', async () => {
+      const provider = newProvider();
+      const { roomId } = await provider.createRoom({ name: 'call-r3', description: '' });
+      peer.joinPeer(roomId, { userId: 's-01', name: 'Amara', role: 'guest' });
+      peer.failNext(1, 500);
+      await assertUnavailable(provider.removePeer({ roomId, userId: 's-01', reason }), /list the peers/);
+      assert.equal(peer.peersIn(roomId).length, 1);
+
+      peer.failNext(1, 503, /remove-peers$/);
+      await assertUnavailable(provider.removePeer({ roomId, userId: 's-01', reason }), /remove a peer \(503/);
+      assert.equal(peer.peersIn(roomId).length, 1);
+
+      await provider.removePeer({ roomId, userId: 's-01', reason });
+      assert.equal(peer.peersIn(roomId).length, 0, 'a retry removes her');
+    });
+  });
+
   describe('grant', () => {
     it("gives a teacher a peer auth token for the room in the template's teacher role", async () => {
       const provider = newProvider();

@@ -1,6 +1,6 @@
 /**
  * 100ms (engine `hms`): rooms through the v2 REST API (`POST /rooms`, `POST /active-rooms/<id>/end-room`,
- * `POST /rooms/<id>`), authenticated with a management token, and a peer auth token per member for
+ * `POST /rooms/<id>`, `GET /active-rooms/<id>/peers`, `POST /active-rooms/<id>/remove-peers`), authenticated with a management token, and a peer auth token per member for
  * `hms-video-store`'s `join`. Both tokens are HS256 JWTs signed with the app secret, as 100ms documents.
  */
 import { randomUUID } from 'node:crypto';
@@ -132,6 +132,35 @@ export class HmsVideoProvider implements VideoProvider {
     return { engine: 'hms', roomId: request.roomId, authToken, role };
   }
 
+  /**
+   * Takes the user out of the room's running session: 100ms removes peers by peer id, so the user's peers
+   * are found first (`GET /active-rooms/<id>/peers?user_id=`: our user id is the auth token's `user_id`),
+   * then each is removed (`POST /active-rooms/<id>/remove-peers {peer_id, reason}`). No session running
+   * (404), or a peer gone meanwhile (404), is no error. 100ms cannot revoke the auth token she holds: the hub
+   * grants her no new one, and the SDK does not rejoin by itself after a removal.
+   */
+  async removePeer(request: { roomId: string; userId: string; reason: string }): Promise<void> {
+    const room = encodeURIComponent(request.roomId);
+    const listed = await this.#request(
+      'GET',
+      `/active-rooms/${room}/peers?user_id=${encodeURIComponent(request.userId)}`,
+    );
+    if (listed.status === 404) return;
+    if (listed.status !== 200) throw this.#refused('list the peers of a room', listed);
+    // `{peers: {<peer id>: {id, user_id, …}}}`; the filter is applied again, whatever 100ms did with it.
+    const peerIds = Object.values(asRecord(parseJson(listed.body)?.peers)).flatMap((value) => {
+      const peer = asRecord(value);
+      return peer.user_id === request.userId && typeof peer.id === 'string' ? [peer.id] : [];
+    });
+    for (const peerId of peerIds) {
+      const removed = await this.#request('POST', `/active-rooms/${room}/remove-peers`, {
+        peer_id: peerId,
+        reason: request.reason,
+      });
+      if (removed.status !== 200 && removed.status !== 404) throw this.#refused('remove a peer', removed);
+    }
+  }
+
   /** Closes the kept-alive connections to 100ms. */
   close(): void {
     this.#agent.destroy();
@@ -163,11 +192,13 @@ export class HmsVideoProvider implements VideoProvider {
     return this.#token;
   }
 
-  async #request(method: 'POST' | 'GET', path: string, body: unknown): Promise<HmsResponse> {
+  /** A request to 100ms; a GET has no body. */
+  async #request(method: 'POST' | 'GET', path: string, body?: unknown): Promise<HmsResponse> {
     const token = await this.#managementToken();
     let response: HmsResponse;
     try {
-      response = await this.#send(method, `${this.#apiUrl}${path}`, token, JSON.stringify(body));
+      const text = body === undefined ? '' : JSON.stringify(body);
+      response = await this.#send(method, `${this.#apiUrl}${path}`, token, text);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.#logger?.warn('100ms unreachable', { method, path, reason });
@@ -234,4 +265,8 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
 }

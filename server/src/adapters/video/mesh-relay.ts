@@ -5,7 +5,8 @@
  * is per instance: dev mode runs one hub instance (on PGlite), and production uses 100ms instead.
  *
  * Close codes (`MESH_CLOSE`): 4401 bad token, 4410 room ended, 4429 room full, 4409 replaced by the same user
- * joining again, 4400 a message that is not the protocol's.
+ * joining again, 4400 a message that is not the protocol's; and `MESH_CLOSE_REMOVED` (4403) for a user the
+ * hub took out of the room (rule 9), also when she comes back with a token she got before.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -29,6 +30,12 @@ export const MESH_SIGNAL_PATH = '/v1/mesh/connect';
 /** The largest message a browser may send (an SDP with many candidates is well under 20 KiB). */
 export const MESH_MAX_MESSAGE_BYTES = 64 * 1024;
 export const MESH_HEARTBEAT_MS = 15_000;
+/**
+ * The close code of a user the hub took out of a room (`removePeer`: the LMS removed the enrollment that let
+ * her in), and of her later connections with a token granted before that. Final: a client does not
+ * reconnect after it. (Not yet in the protocol's `MESH_CLOSE`, whose SDK copy must list the same codes.)
+ */
+export const MESH_CLOSE_REMOVED = 4403;
 /** How long `close()` waits for browsers to answer the close frame before dropping them. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -42,8 +49,9 @@ export interface MeshRelayOptions {
   /** A user's connection was admitted to a room (again on every reconnect or replacement). */
   onJoin?(roomId: string, userId: string): void;
   /**
-   * A user's last connection to a room closed. Not called for a connection replaced by the same user, nor
-   * when the room is ended (`endRoom`) or the relay shuts down (`close`).
+   * A user's last connection to a room closed, also when the hub took her out (`removePeer`). Not called for
+   * a connection replaced by the same user, nor when the room is ended (`endRoom`) or the relay shuts down
+   * (`close`).
    */
   onLeave?(roomId: string, userId: string): void;
   /** Ping interval; a socket that has not answered the previous ping is dropped. Default 15 s. */
@@ -95,6 +103,8 @@ export class MeshRelay {
   readonly #rooms = new Map<string, Map<string, Peer>>();
   /** Rooms ended here: refused even before the calls table says so. Room ids are unique per call. */
   readonly #ended = new Set<string>();
+  /** Room id → users taken out of it (`removePeer`), refused until `readmit` (their next grant). */
+  readonly #removed = new Map<string, Set<string>>();
   readonly #alive = new WeakSet<WebSocket>();
   readonly #heartbeat: NodeJS.Timeout;
   #closed = false;
@@ -123,6 +133,7 @@ export class MeshRelay {
   /** Ends the room: everyone gets `room-ended` and is closed with 4410, and nobody gets in again. */
   endRoom(roomId: string): void {
     this.#ended.add(roomId);
+    this.#removed.delete(roomId);
     const room = this.#rooms.get(roomId);
     if (!room) return;
     this.#rooms.delete(roomId);
@@ -130,6 +141,34 @@ export class MeshRelay {
       send(peer.socket, { type: 'room-ended' });
       peer.socket.close(MESH_CLOSE.ended, 'the call ended');
     }
+  }
+
+  /**
+   * Takes a user out of a room: her connection is closed with `MESH_CLOSE_REMOVED`, the others get
+   * `peer-left`, `onLeave` is told, and her tokens for the room are refused (the same code) until `readmit`.
+   * Tokens cannot be revoked one by one, and those she holds stay valid for hours: the refusal is by user.
+   */
+  removePeer(roomId: string, userId: string): void {
+    if (this.#ended.has(roomId)) return;
+    const removed = this.#removed.get(roomId) ?? new Set<string>();
+    removed.add(userId);
+    this.#removed.set(roomId, removed);
+    const room = this.#rooms.get(roomId);
+    const peer = room && [...room.values()].find((other) => other.userId === userId);
+    if (!room || !peer) return;
+    // Taken out of the room before the socket closes, so its `close` event finds nothing left to do.
+    room.delete(peer.id);
+    if (room.size === 0) this.#rooms.delete(roomId);
+    peer.socket.close(MESH_CLOSE_REMOVED, 'removed from the call');
+    this.#broadcast(room, { type: 'peer-left', peerId: peer.id });
+    this.#options.onLeave?.(roomId, userId);
+  }
+
+  /** Lets a user taken out of a room (`removePeer`) in again: the hub granted her the room anew. */
+  readmit(roomId: string, userId: string): void {
+    const removed = this.#removed.get(roomId);
+    if (!removed?.delete(userId)) return;
+    if (removed.size === 0) this.#removed.delete(roomId);
   }
 
   /** Connections in the room now. */
@@ -198,6 +237,11 @@ export class MeshRelay {
       return;
     }
     if (socket.readyState !== WebSocket.OPEN || this.#closed) return;
+    // Asked after the wait too: she may have been taken out meanwhile.
+    if (this.#removed.get(roomId)?.has(claims.userId)) {
+      socket.close(MESH_CLOSE_REMOVED, 'removed from the call');
+      return;
+    }
 
     const room = this.#rooms.get(roomId) ?? new Map<string, Peer>();
     const previous = [...room.values()].find((other) => other.userId === claims.userId);

@@ -13,7 +13,7 @@ import {
   type VideoGrant,
 } from '@teacher-hub/protocol';
 import { fixedClock } from '../../domain/clock.ts';
-import { MeshRelay, type MeshRelayOptions } from './mesh-relay.ts';
+import { MESH_CLOSE_REMOVED, MeshRelay, type MeshRelayOptions } from './mesh-relay.ts';
 import { MESH_TOKEN_AUDIENCE } from './mesh-token.ts';
 import { meshSignalUrl, MeshVideoProvider } from './mesh.ts';
 
@@ -398,6 +398,64 @@ describe('the local mesh', () => {
       await hub.provider.endRoom('call-9', 'ended');
       await hub.provider.endRoom('call-9', 'ended');
       assert.equal((await hub.connect(await hub.grant('s-01', 'call-9')).closed).code, MESH_CLOSE.ended);
+    });
+  });
+
+  // A relay that does not close her socket fails these by the timeout, not by hanging.
+  describe('removing a peer (rule 9)', { timeout: 10_000 }, () => {
+    const reason = 'You are no longer enrolled in this class, so you left the call.';
+
+    it('closes her connection with 4403, tells the others and reports the leave; the rest stay', async () => {
+      const hub = await startHub();
+      const ada = await hub.join('t-ada');
+      const grant = await hub.grant('s-01');
+      const sam = hub.connect(grant);
+      const { peerId } = await sam.next('welcome');
+      const ben = await hub.join('s-02');
+      const elsewhere = await hub.join('s-01', 'call-2');
+      await ada.next('peer-joined');
+      await ada.next('peer-joined');
+
+      await hub.provider.removePeer({ roomId: 'call-1', userId: 's-01', reason });
+
+      assert.deepEqual(await sam.closed, { code: MESH_CLOSE_REMOVED, reason: 'removed from the call' });
+      for (const client of [ada, ben])
+        assert.deepEqual(await client.next('peer-left'), { type: 'peer-left', peerId });
+      assert.equal(hub.relay.peerCount('call-1'), 2);
+      assert.deepEqual(
+        hub.leaves.filter((leave) => leave.endsWith(':s-01')),
+        ['call-1:s-01'],
+        'reported once, as her last connection closing',
+      );
+      // Her other room is not this one's business.
+      await elsewhere.roundTrip();
+
+      // The token she holds is refused, even before anyone asks the calls table.
+      const again = hub.connect(grant);
+      assert.equal((await again.closed).code, MESH_CLOSE_REMOVED);
+      assert.equal(hub.relay.peerCount('call-1'), 2);
+    });
+
+    it('lets her in again with a new grant (the hub let her back in), and not with the old one before it', async () => {
+      const hub = await startHub();
+      const old = await hub.grant('s-01');
+      await hub.provider.removePeer({ roomId: 'call-1', userId: 's-01', reason });
+      assert.equal((await hub.connect(old).closed).code, MESH_CLOSE_REMOVED, 'removed before she was in');
+
+      const fresh = hub.connect(await hub.grant('s-01'));
+      await fresh.next('welcome');
+      assert.equal(hub.relay.peerCount('call-1'), 1);
+    });
+
+    it('is idempotent, and fine for an ended room', async () => {
+      const hub = await startHub();
+      await hub.join('t-ada');
+      await hub.provider.removePeer({ roomId: 'call-1', userId: 's-01', reason });
+      await hub.provider.removePeer({ roomId: 'call-1', userId: 's-01', reason });
+      assert.equal(hub.relay.peerCount('call-1'), 1);
+      await hub.provider.endRoom('call-1', 'ended');
+      await hub.provider.removePeer({ roomId: 'call-1', userId: 't-ada', reason });
+      assert.equal((await hub.connect(await hub.grant('s-01')).closed).code, MESH_CLOSE.ended);
     });
   });
 

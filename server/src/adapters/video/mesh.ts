@@ -61,8 +61,21 @@ export class MeshVideoProvider implements VideoProvider {
     return Promise.resolve();
   }
 
-  /** A token for `signalUrl?token=`; the member's role on the mesh is their hub role. */
+  /**
+   * Closes the user's connection to the room (`MESH_CLOSE_REMOVED`) and refuses the tokens she holds until
+   * her next grant. The reason is for 100ms's peers; the close frame says it in the mesh's own words.
+   */
+  removePeer(request: { roomId: string; userId: string; reason: string }): Promise<void> {
+    this.#relay.removePeer(request.roomId, request.userId);
+    return Promise.resolve();
+  }
+
+  /**
+   * A token for `signalUrl?token=`; the member's role on the mesh is their hub role. The hub grants only to
+   * members, so a grant also lets a user taken out of the room (`removePeer`) back in.
+   */
   async grant(request: { roomId: string; userId: string; name: string; role: Role }): Promise<VideoGrant> {
+    this.#relay.readmit(request.roomId, request.userId);
     const authToken = await signMeshToken(
       this.#secret,
       this.#clock,

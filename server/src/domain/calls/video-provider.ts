@@ -3,7 +3,8 @@ import type { Role, VideoEngine, VideoGrant } from '@teacher-hub/protocol';
 /**
  * The video port (DESIGN.md rules 4, 5): rooms are created on demand for a call (and, later, a live
  * session occurrence), members get a grant to join, and only the teacher's `end` ends a room, for everyone,
- * locked so nobody can come back. Adapters: 100ms (`adapters/video/hms.ts`) and the local WebRTC mesh
+ * locked so nobody can come back. A member who loses her place (rule 9) is taken out of the room at once.
+ * Adapters: 100ms (`adapters/video/hms.ts`) and the local WebRTC mesh
  * (`adapters/video/mesh.ts`).
  *
  * Errors: a provider that cannot be reached or refuses throws `ApiError('UNAVAILABLE')` (503), so the call
@@ -20,4 +21,12 @@ export interface VideoProvider {
   endRoom(roomId: string, reason: string): Promise<void>;
   /** A grant for one member; `role` picks the provider's role (`HMS_TEACHER_ROLE` / `HMS_STUDENT_ROLE`). */
   grant(request: { roomId: string; userId: string; name: string; role: Role }): Promise<VideoGrant>;
+  /**
+   * Takes a user out of a room at once (rule 9: the LMS removed the enrollment that let her in), with every
+   * connection she has there; the others in the room see her leave. Idempotent: a user who is not in the
+   * room, or a room with nobody in it, is no error. Where the provider can refuse a join (the mesh), the
+   * grants she got before are refused from now on, until her next `grant` for the room (the hub grants only
+   * to members, so a new grant means she was let back in).
+   */
+  removePeer(request: { roomId: string; userId: string; reason: string }): Promise<void>;
 }

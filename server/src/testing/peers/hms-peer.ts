@@ -2,10 +2,12 @@
  * A local 100ms REST API (v2) over HTTPS that checks what 100ms checks: the management token (HS256 with the
  * app secret, `access_key`, `type: management`, `version: 2`, `iat`/`nbf`/`exp`, a `jti`), and the bodies of
  * the room calls the hub makes. It keeps rooms in memory, records each request with the answer given, and
- * answers like 100ms, including errors on demand. Stricter than 100ms where the hub's rules are: ending a
- * room must lock it and say why.
+ * answers like 100ms, including errors on demand. Peers join a room's session only when a test says so
+ * (`joinPeer`); the hub lists them (`GET /active-rooms/<id>/peers`, filtered by `user_id` or `role`) and
+ * removes them (`POST /active-rooms/<id>/remove-peers`, by `peer_id` or `role`). Stricter than 100ms where
+ * the hub's rules are: ending a room must lock it and say why, and so must removing a peer.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,10 +26,21 @@ export interface HmsRoom {
   updatedAt: string;
 }
 
+/** A peer connected to a room's running session. */
+export interface HmsActivePeer {
+  id: string;
+  userId: string;
+  name: string;
+  role: string;
+  joinedAt: string;
+}
+
 export interface HmsRequest {
   method: string;
   /** The path after `/v2`, e.g. `/rooms` or `/active-rooms/<id>/end-room`. */
   path: string;
+  /** The query parameters. */
+  query: Record<string, string>;
   body: unknown;
   /** The management token, when one was sent. */
   jwt?: string;
@@ -51,8 +64,15 @@ export interface HmsPeer {
   roomByName(name: string): HmsRoom | undefined;
   /** Starts a session in the room, as when the first peer joins with an auth token. */
   startSession(roomId: string): void;
-  /** Answers the next `count` requests with `status` (and a 100ms error body) without looking at them. */
-  failNext(count: number, status: number): void;
+  /** A peer joins the room's session (starting it) as the SDK would with an auth token; returns its peer id. */
+  joinPeer(roomId: string, peer: { userId: string; name: string; role: string }): string;
+  /** The peers connected to the room's session now. */
+  peersIn(roomId: string): HmsActivePeer[];
+  /**
+   * Answers the next `count` requests (those whose path matches `path`, when given) with `status` (and a
+   * 100ms error body) without looking at them.
+   */
+  failNext(count: number, status: number, path?: RegExp): void;
   /** Delays every answer (for timeouts). */
   setResponseDelay(ms: number): void;
   reset(): void;
@@ -91,8 +111,10 @@ export async function startHmsPeer(options: HmsPeerOptions): Promise<HmsPeer> {
   const certificate = await options.pki.issue();
   const requests: HmsRequest[] = [];
   const rooms = new Map<string, HmsRoom>();
+  /** Room id → peer id → peer, while its session runs. */
+  const sessions = new Map<string, Map<string, HmsActivePeer>>();
   const managementTokens = new Set<string>();
-  let failures: { remaining: number; status: number } | undefined;
+  let failures: { remaining: number; status: number; path: RegExp | undefined } | undefined;
   let responseDelayMs = 0;
 
   const server = https.createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
@@ -105,6 +127,7 @@ export async function startHmsPeer(options: HmsPeerOptions): Promise<HmsPeer> {
     const record: HmsRequest = {
       method: req.method ?? '',
       path,
+      query: Object.fromEntries(url.searchParams),
       body: undefined,
       status: 0,
       answer: undefined,
@@ -121,7 +144,7 @@ export async function startHmsPeer(options: HmsPeerOptions): Promise<HmsPeer> {
     try {
       const raw = await readBody(req);
       if (responseDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, responseDelayMs));
-      if (failures && failures.remaining > 0) {
+      if (failures && failures.remaining > 0 && (!failures.path || failures.path.test(path))) {
         failures.remaining -= 1;
         throw new HmsError(failures.status, 'injected failure');
       }
@@ -162,7 +185,41 @@ export async function startHmsPeer(options: HmsPeerOptions): Promise<HmsPeer> {
         room.active = false;
         room.enabled = false;
         room.updatedAt = new Date(now()).toISOString();
+        sessions.delete(room.id);
         return answer(200, { message: 'session is ending' });
+      }
+      const peersPath = /^\/active-rooms\/([^/]+)\/peers$/.exec(path);
+      if (peersPath && req.method === 'GET') {
+        const room = rooms.get(decodeURIComponent(peersPath[1] as string));
+        if (!room?.active) throw new HmsError(404, 'active room not found');
+        const userId = url.searchParams.get('user_id');
+        const role = url.searchParams.get('role');
+        const listed = [...(sessions.get(room.id)?.values() ?? [])].filter(
+          (peer) => (userId === null || peer.userId === userId) && (role === null || peer.role === role),
+        );
+        return answer(200, { peers: Object.fromEntries(listed.map((peer) => [peer.id, presentPeer(peer)])) });
+      }
+      const removePath = /^\/active-rooms\/([^/]+)\/remove-peers$/.exec(path);
+      if (removePath && req.method === 'POST') {
+        const peerId = body.peer_id;
+        const role = body.role;
+        if (peerId !== undefined && typeof peerId !== 'string')
+          throw new HmsError(400, 'peer_id must be a string');
+        if (role !== undefined && typeof role !== 'string') throw new HmsError(400, 'role must be a string');
+        if (!peerId && !role) throw new HmsError(400, 'peer_id or role is required');
+        if (typeof body.reason !== 'string' || body.reason.trim() === '') {
+          throw new HmsError(400, 'the hub always says why it removes a peer (reason)');
+        }
+        const room = rooms.get(decodeURIComponent(removePath[1] as string));
+        if (!room?.active) throw new HmsError(404, 'active room not found');
+        const peers = sessions.get(room.id) ?? new Map<string, HmsActivePeer>();
+        // peer_id wins over role, as 100ms documents.
+        const removed = peerId
+          ? [peers.get(peerId)]
+          : [...peers.values()].filter((peer) => peer.role === role);
+        if (peerId && !removed[0]) throw new HmsError(404, 'peer not found');
+        for (const peer of removed) if (peer) peers.delete(peer.id);
+        return answer(200, { message: 'peer remove request submitted' });
       }
       throw new HmsError(404, 'not found');
     } catch (error) {
@@ -235,6 +292,24 @@ export async function startHmsPeer(options: HmsPeerOptions): Promise<HmsPeer> {
     managementTokens.add(jwt);
   }
 
+  function startSession(roomId: string) {
+    const room = rooms.get(roomId);
+    if (!room) throw new Error(`no room ${roomId}`);
+    if (!room.enabled) throw new Error(`room ${roomId} is disabled: nobody can join it`);
+    room.active = true;
+  }
+
+  function presentPeer(peer: HmsActivePeer) {
+    return {
+      id: peer.id,
+      name: peer.name,
+      user_id: peer.userId,
+      metadata: '',
+      role: peer.role,
+      joined_at: peer.joinedAt,
+    };
+  }
+
   function present(room: HmsRoom) {
     return {
       id: room.id,
@@ -260,14 +335,18 @@ export async function startHmsPeer(options: HmsPeerOptions): Promise<HmsPeer> {
     rooms,
     managementTokens,
     roomByName: (name) => [...rooms.values()].find((room) => room.name === name),
-    startSession(roomId) {
-      const room = rooms.get(roomId);
-      if (!room) throw new Error(`no room ${roomId}`);
-      if (!room.enabled) throw new Error(`room ${roomId} is disabled: nobody can join it`);
-      room.active = true;
+    startSession,
+    joinPeer(roomId, peer) {
+      startSession(roomId);
+      const joined: HmsActivePeer = { id: randomUUID(), ...peer, joinedAt: new Date(now()).toISOString() };
+      const peers = sessions.get(roomId) ?? new Map<string, HmsActivePeer>();
+      peers.set(joined.id, joined);
+      sessions.set(roomId, peers);
+      return joined.id;
     },
-    failNext(count, status) {
-      failures = { remaining: count, status };
+    peersIn: (roomId) => [...(sessions.get(roomId)?.values() ?? [])],
+    failNext(count, status, path) {
+      failures = { remaining: count, status, path };
     },
     setResponseDelay(ms) {
       responseDelayMs = ms;
@@ -275,6 +354,7 @@ export async function startHmsPeer(options: HmsPeerOptions): Promise<HmsPeer> {
     reset() {
       requests.length = 0;
       rooms.clear();
+      sessions.clear();
       managementTokens.clear();
       failures = undefined;
       responseDelayMs = 0;
