@@ -29,7 +29,8 @@ export interface SessionDeps {
 /**
  * Builds scheduled sessions on the hub's database, chat (session chats) and video provider (the calls'
  * one: the mesh admits peers to a live occurrence's room and reports joins and leaves for attendance).
- * Registers the reminder job with the worker and rule 9 with the directory.
+ * Registers the reminder job with the worker and rule 9 with the directory (the calls' part of it too, after
+ * sessions have settled their chats).
  */
 export function createSessionServices(deps: SessionDeps): SessionServices {
   const { config, database, clock, logger, notifications, chat, calls, directory } = deps;
@@ -74,6 +75,10 @@ export function createSessionServices(deps: SessionDeps): SessionServices {
   });
   directory.onEnrollmentsRemoved(async (removed) => {
     await service.applyEnrollmentRemovals(removed);
+  });
+  // Rule 9 inside live calls goes last: by now chats and session chats say who is still in them.
+  directory.onEnrollmentsRemoved(async (removed) => {
+    await calls.service.applyEnrollmentRemovals(removed);
   });
   return { service };
 }

@@ -1,4 +1,4 @@
-import type { Call, CallMemberState, VideoGrant } from '@teacher-hub/protocol';
+import type { Call, CallMemberState, DirectoryEnrollment, VideoGrant } from '@teacher-hub/protocol';
 import type { ChatRecord } from '../chat/chat.ts';
 import type { Clock } from '../clock.ts';
 import { ApiError } from '../errors.ts';
@@ -10,6 +10,13 @@ import type { VideoProvider } from './video-provider.ts';
 
 /** Marks the members still rung when the ring window closes `missed` (`call:<id>:ring-timeout`). */
 export const CALL_RING_TIMEOUT_JOB = 'call.ring-timeout';
+/**
+ * Takes members who lost their place in a call's chat out of its video room (`call:<id>:remove:…`): run at
+ * once by the change that recorded it, and again by the worker until the video provider took it.
+ */
+export const CALL_REMOVE_PEERS_JOB = 'call.remove-peers';
+/** What the provider tells a member it takes out of a room (100ms shows it; the mesh closes with 4403). */
+export const REMOVED_FROM_CALL_REASON = 'You are no longer enrolled in this class, so you left the call.';
 
 export interface CallLogger {
   warn(message: string, fields?: Record<string, unknown>): void;
@@ -38,10 +45,17 @@ export interface CallServiceDeps {
 interface MissedContext {
   chatName: string | null;
   callerName: string;
+  /** Who is in the call's chat now: only they can miss a call (null: the chat is gone). */
+  chatMemberIds: ReadonlySet<string> | null;
 }
 
 interface RingTimeoutPayload {
   callId: string;
+}
+
+interface RemovePeersPayload {
+  callId: string;
+  userIds: string[];
 }
 
 const ringTimeoutKey = (callId: string) => `call:${callId}:ring-timeout`;
@@ -55,6 +69,11 @@ const linkTo = (callId: string) => `#call/${callId}`;
  * marking those who neither joined nor declined `missed` and sending them `call.missed` under the ring's
  * collapse key, so the missed call replaces the ring on their devices. The call and its room stay open
  * when everybody leaves; only a teacher ends them, for everyone, and the room is locked.
+ *
+ * Rule 9 reaches into live calls: a member who is no longer in the call's chat (the LMS removed her
+ * enrollment) is marked `left`, taken out of the room at once (a durable job retries the provider), told
+ * with the others through the live `call` event, and never sent `call.missed`; she can neither see nor join
+ * the call again.
  *
  * Order of operations: the video provider is called outside any transaction (a room is made before the
  * call is recorded and ended again if recording fails; a room is ended before the end is recorded, so a
@@ -73,6 +92,7 @@ export class CallService {
       [CALL_RING_TIMEOUT_JOB]: {
         run: (job: Job) => this.#ringTimeout((job.payload as RingTimeoutPayload).callId),
       },
+      [CALL_REMOVE_PEERS_JOB]: { run: (job: Job) => this.#removePeers(job.payload as RemovePeersPayload) },
     };
   }
 
@@ -193,6 +213,12 @@ export class CallService {
       name: principal.name,
       role: principal.role,
     });
+    // The LMS may have removed her while this join ran, and her removal from the room may have gone before
+    // the grant let her back in (the mesh readmits on a grant): she is removed again and gets no grant.
+    if (!(await this.#inChat(principal, call))) {
+      await this.#removeFormerMembers(call);
+      throw new ApiError('NOT_FOUND', `There is no call ${callId}.`);
+    }
     return { call: changed ?? (await this.#present(call)), video };
   }
 
@@ -237,6 +263,21 @@ export class CallService {
   }
 
   /**
+   * Rule 9 inside live calls, after the LMS removed enrollments and chats and sessions took the students
+   * out of the chats they lost: every open call of the users concerned loses the members who are no longer
+   * in its chat (a removed teacher's calls lose her students). Returns how many members were removed.
+   */
+  async applyEnrollmentRemovals(removed: readonly DirectoryEnrollment[]): Promise<number> {
+    const calls = new Map<string, CallRecord>();
+    for (const userId of new Set(removed.map((enrollment) => enrollment.userId))) {
+      for (const call of await this.#deps.repository.openForMember(userId)) calls.set(call.id, call);
+    }
+    let count = 0;
+    for (const call of calls.values()) count += (await this.#removeFormerMembers(call)).length;
+    return count;
+  }
+
+  /**
    * `POST /v1/calls/:id/end`: a teacher ends the call for everyone. The room is ended and locked first
    * (a provider failure changes nothing); those still rung get `call.missed`. Ending an ended call is no error.
    */
@@ -249,16 +290,20 @@ export class CallService {
     await this.#deps.video.endRoom(call.roomId, 'The teacher ended the call');
     const context = await this.#missedContext(call);
     let written: StoredNotification[] = [];
-    const changed = await this.#change(callId, async (tx, locked) => {
-      if (locked.status === 'ended') return false;
-      const now = this.#now();
-      await tx.setStatus(callId, 'ended', now, principal.id);
-      await tx.moveMembers(callId, ['joined'], 'left', now);
-      const missed = await tx.moveMembers(callId, ['ringing'], 'missed', now);
-      await tx.jobs.cancel(ringTimeoutKey(callId));
-      written = await this.#notifyMissed(tx, locked, missed, context);
-      return true;
-    });
+    const changed = await this.#change(
+      callId,
+      async (tx, locked) => {
+        if (locked.status === 'ended') return false;
+        const now = this.#now();
+        await tx.setStatus(callId, 'ended', now, principal.id);
+        await tx.moveMembers(callId, ['joined'], 'left', now);
+        const missed = await this.#missRung(tx, locked, context, now);
+        await tx.jobs.cancel(ringTimeoutKey(callId));
+        written = await this.#notifyMissed(tx, locked, missed, context);
+        return true;
+      },
+      this.#formerRung(call, context),
+    );
     await this.#deps.notifier.announce(written);
     return changed ?? this.#present(call);
   }
@@ -271,22 +316,113 @@ export class CallService {
     if (!call) return;
     const context = await this.#missedContext(call);
     let written: StoredNotification[] = [];
-    await this.#change(callId, async (tx, locked) => {
-      if (locked.status !== 'ringing') return false;
-      const now = this.#now();
-      const missed = await tx.moveMembers(callId, ['ringing'], 'missed', now);
-      await tx.setStatus(callId, 'active', now);
-      written = await this.#notifyMissed(tx, locked, missed, context);
-      return true;
-    });
+    await this.#change(
+      callId,
+      async (tx, locked) => {
+        if (locked.status !== 'ringing') return false;
+        const now = this.#now();
+        const missed = await this.#missRung(tx, locked, context, now);
+        await tx.setStatus(callId, 'active', now);
+        written = await this.#notifyMissed(tx, locked, missed, context);
+        return true;
+      },
+      this.#formerRung(call, context),
+    );
     await this.#deps.notifier.announce(written);
+  }
+
+  /**
+   * Those still rung miss the call, but for members no longer in its chat (rule 9; normally taken out when
+   * they were removed): they are `left`, with no `call.missed`. Returns who missed it.
+   */
+  async #missRung(
+    tx: CallTransaction,
+    call: CallRecord,
+    context: MissedContext,
+    now: Date,
+  ): Promise<string[]> {
+    const former = this.#formerRung(call, context);
+    await tx.moveMembers(call.id, ['ringing'], 'left', now, former);
+    return tx.moveMembers(call.id, ['ringing'], 'missed', now);
+  }
+
+  /** Members rung by the call who are no longer in its chat: they hear that their ring stopped. */
+  #formerRung(call: CallRecord, context: MissedContext): string[] {
+    const { chatMemberIds } = context;
+    if (!chatMemberIds) return [];
+    return call.members
+      .filter((member) => member.state === 'ringing' && !chatMemberIds.has(member.userId))
+      .map((member) => member.userId);
   }
 
   /** What a missed-call notification names, read before its transaction (PGlite has one connection). */
   async #missedContext(call: CallRecord): Promise<MissedContext> {
     const chat = await this.#deps.chats.find(call.chatId);
     const [caller] = await this.#deps.repository.users([call.startedBy]);
-    return { chatName: chat?.name ?? null, callerName: caller?.name ?? 'your teacher' };
+    return {
+      chatName: chat?.name ?? null,
+      callerName: caller?.name ?? 'your teacher',
+      chatMemberIds: chat ? new Set(chat.memberIds) : null,
+    };
+  }
+
+  // ---- rule 9 -------------------------------------------------------------------------------------
+
+  /**
+   * Members of the call who are no longer in its chat are marked `left` (from `ringing` or `joined`; a ring
+   * that stops is marked read), the call is published to the others and to those of them who were rung or in
+   * it (so a ringing page stops), and they are taken out of the room, by a durable job that the change commits with and that runs at
+   * once. Nothing happens to an ended call, or one whose chat is gone (the call went with it). Returns who
+   * was removed.
+   */
+  async #removeFormerMembers(call: CallRecord): Promise<string[]> {
+    const chat = await this.#deps.chats.find(call.chatId);
+    if (!chat || call.status === 'ended') return [];
+    const gone = call.members
+      .map((member) => member.userId)
+      .filter((userId) => !chat.memberIds.includes(userId))
+      .sort();
+    if (gone.length === 0) return [];
+    // Those rung or in the call hear of their removal; those who had left it already are not told again.
+    const present = call.members
+      .filter((member) => gone.includes(member.userId) && ['ringing', 'joined'].includes(member.state))
+      .map((member) => member.userId);
+    const now = this.#now();
+    const payload: RemovePeersPayload = { callId: call.id, userIds: gone };
+    const key = `call:${call.id}:remove:${now.getTime()}:${gone.join(',')}`;
+    const changed = await this.#change(
+      call.id,
+      async (tx, locked) => {
+        if (locked.status === 'ended') return false;
+        await tx.moveMembers(call.id, ['ringing', 'joined'], 'left', now, gone);
+        await tx.jobs.schedule({ key, kind: CALL_REMOVE_PEERS_JOB, runAt: now, payload });
+        return true;
+      },
+      present,
+    );
+    if (!changed) return [];
+    try {
+      await this.#removePeers(payload);
+      await this.#deps.repository.transaction((tx) => tx.jobs.cancel(key));
+    } catch (error) {
+      this.#deps.logger.warn('rule 9: the video provider did not take the removal yet; its job retries', {
+        error,
+        callId: call.id,
+      });
+    }
+    return gone;
+  }
+
+  /** The remove-peers job: those of `userIds` still out of the call's chat leave its room, if it is open. */
+  async #removePeers({ callId, userIds }: RemovePeersPayload): Promise<void> {
+    const call = await this.#deps.repository.find(callId);
+    if (!call || call.status === 'ended') return;
+    const chat = await this.#deps.chats.find(call.chatId);
+    for (const userId of userIds) {
+      // Let back in since (enrolled again and added to the chat): she stays.
+      if (chat?.memberIds.includes(userId)) continue;
+      await this.#deps.video.removePeer({ roomId: call.roomId, userId, reason: REMOVED_FROM_CALL_REASON });
+    }
   }
 
   async #notifyMissed(
@@ -314,11 +450,13 @@ export class CallService {
 
   /**
    * Runs `work` on the locked call; when it reports a change, the call is re-read, its status settled
-   * (`ringing` → `active` once nobody is rung) and published. Returns the published call, or null.
+   * (`ringing` → `active` once nobody is rung) and published (also to `alsoTell`, members it removes).
+   * Returns the published call, or null.
    */
   async #change(
     callId: string,
     work: (tx: CallTransaction, locked: CallRecord) => Promise<boolean>,
+    alsoTell: readonly string[] = [],
   ): Promise<Call | null> {
     let rungBefore: string[] = [];
     const after = await this.#deps.repository.transaction(async (tx) => {
@@ -348,16 +486,21 @@ export class CallService {
         this.#deps.logger.warn('could not mark answered rings read', { error, callId });
       }
     }
-    return this.#publish(after);
+    return this.#publish(after, alsoTell);
   }
 
-  async #publish(record: CallRecord): Promise<Call> {
+  /**
+   * Tells the members still in the call's chat (and `alsoTell`) how the call is now. A member removed from
+   * the chat hears of the change that removed her, and of nothing after it.
+   */
+  async #publish(record: CallRecord, alsoTell: readonly string[] = []): Promise<Call> {
     const call = await this.#present(record);
+    const chat = await this.#deps.chats.find(record.chatId);
+    const members = record.members
+      .map((member) => member.userId)
+      .filter((userId) => !chat || chat.memberIds.includes(userId));
     try {
-      await this.#deps.publish(
-        call,
-        record.members.map((member) => member.userId),
-      );
+      await this.#deps.publish(call, [...new Set([...members, ...alsoTell])]);
     } catch (error) {
       // The change is committed; pages catch up from `GET /v1/live` when their stream reconnects.
       this.#deps.logger.warn('could not publish a call change', { error, callId: record.id });

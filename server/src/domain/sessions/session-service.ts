@@ -120,6 +120,8 @@ interface ReminderPayload {
 }
 
 const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)];
+/** What the video provider tells an invitee it takes out of a live occurrence's room (rule 9). */
+const REMOVED_FROM_SESSION = 'You are no longer enrolled in this class, so you left the session.';
 const reminderPrefix = (sessionId: string) => `session:${sessionId}:reminder:`;
 const reminderKey = (sessionId: string, occurrence: ExpandedOccurrence) =>
   `${reminderPrefix(sessionId)}${occurrence.occurrenceStart.getTime()}:${occurrence.startsAt.getTime()}`;
@@ -639,6 +641,13 @@ export class SessionService {
       name: principal.name,
       role: principal.role,
     });
+    // The LMS may have removed her while this join ran, and her removal from the room may have gone before
+    // the grant let her back in (the mesh readmits on a grant): she is removed again and gets no grant.
+    const current = await this.#deps.repository.find(session.id);
+    if (current?.ownerId !== principal.id && !current?.inviteeIds.includes(principal.id)) {
+      await this.#removeFromLiveRooms(session.id, [principal.id]);
+      throw new ApiError('NOT_FOUND', `There is no session ${sessionId}.`);
+    }
     await this.#deps.repository.recordJoin(
       session.id,
       expanded.occurrenceStart,
@@ -742,7 +751,8 @@ export class SessionService {
 
   /**
    * After a directory change removed enrollments: an invitee no longer enrolled in any course of the
-   * session's teacher leaves the session (its future occurrences) and its chat. Idempotent.
+   * session's teacher leaves the session (its future occurrences) and its chat, and the room of a live
+   * occurrence she is in, at once. Idempotent.
    */
   async applyEnrollmentRemovals(removed: readonly DirectoryEnrollment[]): Promise<number> {
     const { repository } = this.#deps;
@@ -772,9 +782,32 @@ export class SessionService {
           updatedAt: this.#deps.clock.now(),
         });
       });
+      await this.#removeFromLiveRooms(session.id, lost);
       count += lost.length;
     }
     return count;
+  }
+
+  /**
+   * Takes former invitees out of the rooms of the session's live occurrences (the mesh also refuses the
+   * grants they hold). A provider failure is logged: they can no longer join, and the room ends with the
+   * occurrence.
+   */
+  async #removeFromLiveRooms(sessionId: string, userIds: readonly string[]): Promise<void> {
+    const states = await this.#deps.repository.occurrenceStates([sessionId]);
+    for (const state of states) {
+      if (state.status !== 'live' || !state.roomId) continue;
+      for (const userId of userIds) {
+        try {
+          await this.#deps.video.removePeer({ roomId: state.roomId, userId, reason: REMOVED_FROM_SESSION });
+        } catch (error) {
+          this.#deps.logger.warn('rule 9: could not take a former invitee out of a live session', {
+            error,
+            sessionId,
+          });
+        }
+      }
+    }
   }
 
   // ---- reminders ----------------------------------------------------------------------------------
