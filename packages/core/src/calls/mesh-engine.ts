@@ -32,8 +32,9 @@ import type { CallConnection, CallError, CallParticipant } from './call-types.ts
  * - Mute and camera off disable the track (`enabled = false`) and announce the flags (`media`), which the
  *   others read from `peer-updated`.
  * - An ICE failure restarts ICE; a signalling socket that drops is reopened with backoff and the
- *   connections are rebuilt (the relay gives the new socket a new peer id). The relay's close codes end
- *   the call: 4410 → `ended`, 4429 → `room-full`, 4401 → refused, 4409 → replaced by another tab.
+ *   connections are rebuilt (the relay gives the new socket a new peer id). The reopened socket carries the
+ *   freshest token (`updateGrant`, fed by `CallsService` before each token expires). The relay's close
+ *   codes end the call: 4410 → `ended`, 4429 → `room-full`, 4401 → refused, 4409 → replaced by another tab.
  */
 
 /** `navigator.mediaDevices.getUserMedia` / `getDisplayMedia`, injectable for tests and hosts. */

@@ -69,6 +69,7 @@ describe('HUB_MESH_TOKEN_TTL_S', () => {
       assert.equal(decodeJwt(again.video.authToken).room, decodeJwt(first.video.authToken).room);
     });
   });
+
   describe('a live session occurrence', () => {
     let hub: TestApp;
     let session: Session;
