@@ -47,6 +47,7 @@ const bench: Bench = {
           (delivery) => (delivery.firstAt as number) - (delivery.createdAt as number),
         );
         const fromPost = received.map((delivery) => (delivery.firstAt as number) - postedAt);
+        const createdAt = received[0]?.createdAt ?? Number.NaN;
         const twice = deliveries.filter((delivery) => delivery.count > 1).length;
         const p50 = quantile(delays, 0.5);
         const p99 = quantile(delays, 0.99);
@@ -72,6 +73,7 @@ const bench: Bench = {
               fromPostP50Ms: round(quantile(fromPost, 0.5)),
               fromPostP99Ms: round(quantile(fromPost, 0.99)),
               postAnsweredMs: answeredAt - postedAt,
+              createdAtAfterPostMs: createdAt - postedAt,
               largestEventBytes: Math.max(...deliveries.map((delivery) => delivery.largestEvent)),
               measuredFrom: "the notification's createdAt to the client's receipt (same machine clock)",
             },

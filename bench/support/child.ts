@@ -22,13 +22,23 @@ export interface HelperProcess {
 
 export async function startHelper(
   script: string,
-  options: { env?: NodeJS.ProcessEnv; args?: string[]; readyTimeoutMs?: number } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    args?: string[];
+    /** Node flags before the script, e.g. `--cpu-prof` to see where a helper's time goes. */
+    nodeArgs?: string[];
+    readyTimeoutMs?: number;
+  } = {},
 ): Promise<HelperProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...(options.args ?? [])], {
-    cwd: REPO,
-    env: options.env ?? process.env,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...(options.args ?? [])],
+    {
+      cwd: REPO,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> });
   const queued: unknown[] = [];
   const waiting: Array<{ resolve: (value: unknown) => void; reject: (error: Error) => void }> = [];
