@@ -122,4 +122,9 @@ export const MESH_CLOSE = {
   replaced: 4409,
   /** A message that is not valid JSON of the protocol, or too large. */
   badMessage: 4400,
+  /**
+   * The user was taken out of the room because she is no longer entitled to it (the LMS removed her
+   * enrollment, or a teacher removed her from the chat); the tokens she holds for it are refused.
+   */
+  removed: 4403,
 } as const;

@@ -8,6 +8,17 @@ export function callError(code: CallErrorCode, message: string): CallError {
   return { code, message };
 }
 
+/**
+ * The hub took this user out of the room (mesh close code 4403, or a 100ms `remove-peers`) because she is
+ * no longer entitled to it: the LMS removed her enrollment, or a teacher removed her from the chat.
+ */
+export function removedFromCallError(): CallError {
+  return callError(
+    'unavailable',
+    'You were taken out of this call: you are no longer in this class or chat.',
+  );
+}
+
 function errorName(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const name = (error as { name?: unknown }).name;

@@ -19,7 +19,7 @@ import { createStore } from '../store.ts';
 import type { Store } from '../store.ts';
 import { CallEngineError, initialEngineState } from './call-engine.ts';
 import type { CallEngine, CallEngineState, CallSelf } from './call-engine.ts';
-import { callError } from './call-errors.ts';
+import { callError, removedFromCallError } from './call-errors.ts';
 import type { CallConnection, CallError } from './call-types.ts';
 import { connectionFromRoomState, hmsError, participantsFromSnapshot } from './hms-mapping.ts';
 import type { HmsPeerMetadata, HmsSnapshot } from './hms-mapping.ts';
@@ -122,8 +122,13 @@ export class HmsEngine implements CallEngine {
 
   #onNotification(notification: HMSExceptionNotification | HMSLeaveRoomRequestNotification): void {
     if (notification.type !== HMSNotificationTypes.ERROR) {
-      // The teacher ended the call (100ms `end-room`), or the hub removed this peer.
-      this.#finish('ended');
+      if (notification.data.roomEnded) {
+        // The teacher ended the call (100ms `end-room`).
+        this.#finish('ended');
+      } else {
+        // The hub removed this peer (`remove-peers`): she is no longer entitled to the call.
+        this.#finish('failed', removedFromCallError());
+      }
       return;
     }
     const exception = notification.data;

@@ -13,7 +13,7 @@ import { createStore } from '../store.ts';
 import type { Store } from '../store.ts';
 import { CallEngineError, initialEngineState } from './call-engine.ts';
 import type { CallEngine, CallEngineState, CallSelf } from './call-engine.ts';
-import { callError, deviceError, screenShareError } from './call-errors.ts';
+import { callError, deviceError, removedFromCallError, screenShareError } from './call-errors.ts';
 import type { MediaDeviceKind } from './call-errors.ts';
 import type { CallConnection, CallError, CallParticipant } from './call-types.ts';
 
@@ -86,6 +86,7 @@ const MESH_CLOSE: typeof PROTOCOL_MESH_CLOSE = {
   full: 4429,
   replaced: 4409,
   badMessage: 4400,
+  removed: 4403,
 };
 
 /** A connection whose ICE fails again after this many restarts is reported as a network error. */
@@ -393,6 +394,11 @@ export class MeshEngine implements CallEngine {
           callError('unknown', 'You joined this call from another tab or device, so it was closed here.'),
         );
         return null;
+      case MESH_CLOSE.removed: {
+        const error = removedFromCallError();
+        this.#finish('failed', error);
+        return error;
+      }
       case MESH_CLOSE.unauthorized: {
         const error = callError('unavailable', 'The hub did not let this page into the call. Join it again.');
         this.#finish('failed', error);

@@ -178,6 +178,18 @@ describe('MeshEngine with a stand-in relay', function () {
     expect(call.store.get().error?.message).to.contain('another tab');
   });
 
+  it('being taken out of the room (no longer enrolled) ends the call for good and says why', async () => {
+    const call = mesh({ reconnectBackoff: { initialMs: 20, maxMs: 40 } });
+    await joined(call);
+    const camera = call.store.get().participants[0]?.videoTrack;
+    socket().drop(4403);
+    expect(call.store.get().connection).to.equal('failed');
+    expect(call.store.get().error?.message).to.contain('no longer in this class');
+    expect(camera?.readyState).to.equal('ended');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sockets).to.have.length(1, 'no reconnect with a token the relay refuses');
+  });
+
   it('reconnects the signalling socket after an unexpected drop, and announces its media again', async () => {
     const call = mesh({ reconnectBackoff: { initialMs: 20, maxMs: 40 } });
     await joined(call);

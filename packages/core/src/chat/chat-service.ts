@@ -48,7 +48,7 @@ export interface ChatState {
  * Chat (`client.chat`): one `stream-chat` connection per hub client, opened while anything holds it.
  *
  * - `connect()` / `disconnect()`: reference counted; the first `connect()` loads `stream-chat` (lazily),
- *   connects with a token from `POST /v1/chat/token` (re-fetched whenever Stream asks for a fresh one)
+ *   connects with a token from `POST /v1/chat/token` (refreshed before it expires, and whenever Stream asks)
  *   and lists the chats; the last `disconnect()` closes the connection.
  * - `store`: the chat list, the hub's chats merged with Stream's live state (last message, unread count).
  * - `conversation(chatId)`: one open chat (messages, typing, reads, reactions, threads, pins, uploads).
