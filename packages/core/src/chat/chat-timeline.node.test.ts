@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildTimeline, linkify, previewText, seenBy, typingText, uploadProblem } from './chat-timeline.ts';
+import {
+  buildTimeline,
+  dayKey,
+  linkify,
+  previewText,
+  seenBy,
+  typingText,
+  uploadProblem,
+} from './chat-timeline.ts';
 import type { ChatMessage } from './chat-types.ts';
 
 function message(
@@ -25,6 +33,18 @@ function message(
     ...change,
   };
 }
+
+describe('dayKey', () => {
+  it('gives the day in the zone asked for, and the local day by default', () => {
+    assert.equal(dayKey('2026-11-25T23:30:00Z', 'UTC'), '2026-11-25');
+    assert.equal(dayKey('2026-11-25T23:30:00Z', 'Asia/Tokyo'), '2026-11-26');
+    assert.equal(dayKey('2026-11-25T23:30:00Z', 'America/Los_Angeles'), '2026-11-25');
+    const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    for (const iso of ['2026-01-01T00:30:00Z', '2026-06-30T23:59:00Z', '2026-11-25T12:00:00Z']) {
+      assert.equal(dayKey(iso), dayKey(iso, local));
+    }
+  });
+});
 
 describe('buildTimeline', () => {
   it('puts a day separator before the first message of each day', () => {

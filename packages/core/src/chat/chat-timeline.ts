@@ -7,16 +7,33 @@ export type TimelineItem =
   | { kind: 'day'; key: string; day: string }
   | { kind: 'message'; key: string; message: ChatMessage; first: boolean; last: boolean };
 
-/** The local calendar day of an instant, `YYYY-MM-DD`. */
+/** One formatter per time zone: making one costs far more than formatting with it. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar day of an instant, `YYYY-MM-DD`, in `timeZone` (the local one when not given). */
 export function dayKey(iso: string, timeZone?: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(new Date(iso));
+  const date = new Date(iso);
+  if (timeZone === undefined) {
+    // The local day, as the Date's own fields give it, without Intl.
+    return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  }
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dayFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(date);
   const get = (type: string) => parts.find((part) => part.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+function pad(value: number): string {
+  return String(value).padStart(2, '0');
 }
 
 /**

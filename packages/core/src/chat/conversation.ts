@@ -4,6 +4,7 @@ import { createStore } from '../store.ts';
 import type { Store } from '../store.ts';
 import { uploadProblem } from './chat-timeline.ts';
 import type { ChatMessage, ChatReadState, ChatUpload } from './chat-types.ts';
+import { ChatMessageCache, sameOr } from './message-cache.ts';
 import { readStates, toChatMessage, typingNames } from './stream-mapping.ts';
 
 /** Messages fetched per page. */
@@ -47,6 +48,7 @@ export class Conversation {
   readonly chatId: string;
   readonly #channel: Channel;
   readonly #me: string;
+  readonly #messages: ChatMessageCache;
   #unsubscribe: (() => void) | undefined;
   #opening: Promise<void> | undefined;
   #uploadIds = 0;
@@ -55,6 +57,7 @@ export class Conversation {
     this.chatId = chatId;
     this.#channel = channel;
     this.#me = me;
+    this.#messages = new ChatMessageCache(me);
     this.store = createStore<ConversationState>({
       status: 'idle',
       error: undefined,
@@ -297,33 +300,51 @@ export class Conversation {
     );
   }
 
-  /** Copies the channel's state into the store. */
+  /**
+   * Copies the channel's state into the store. Every event of the channel (a keystroke's typing event, a
+   * read receipt) comes here, with the whole history loaded perhaps: messages are converted once (see
+   * `ChatMessageCache`) and unchanged lists keep their identity, so the store notifies only of changes.
+   */
   #sync(): void {
     const state = this.#channel.state;
     const me = this.#me;
-    const messages = state.messages.filter((message) => !message.parent_id || message.show_in_channel);
-    const thread = this.store.get().thread;
+    const cache = this.#messages;
+    const previous = this.store.get();
+    const messages: ChatMessage[] = [];
+    for (const message of state.messages) {
+      if (!message.parent_id || message.show_in_channel) messages.push(cache.get(message));
+    }
+    const pinned: ChatMessage[] = [];
+    for (let at = state.pinnedMessages.length - 1; at >= 0; at--) {
+      const message = state.pinnedMessages[at]!;
+      if (message.type !== 'deleted') pinned.push(cache.get(message));
+    }
     this.store.set({
-      messages: messages.map((message) => toChatMessage(message, me)),
-      typing: typingNames(this.#channel, me),
-      reads: readStates(this.#channel),
-      pinned: [...state.pinnedMessages]
-        .reverse()
-        .filter((message) => message.type !== 'deleted')
-        .map((message) => toChatMessage(message, me)),
-      thread: thread
-        ? {
-            ...thread,
-            parent: (() => {
-              const parent = state.messages.find((message) => message.id === thread.parentId);
-              return parent ? toChatMessage(parent, me) : thread.parent;
-            })(),
-            replies: (state.threads[thread.parentId] ?? []).map((message) => toChatMessage(message, me)),
-            typing: typingNames(this.#channel, me, thread.parentId),
-          }
-        : undefined,
+      messages: sameOr(previous.messages, messages),
+      typing: sameOr(previous.typing, typingNames(this.#channel, me)),
+      reads: sameOr(previous.reads, readStates(this.#channel), sameRead),
+      pinned: sameOr(previous.pinned, pinned),
+      thread: this.#syncThread(previous.thread),
     });
   }
+
+  #syncThread(thread: ThreadState | undefined): ThreadState | undefined {
+    if (!thread) return undefined;
+    const state = this.#channel.state;
+    const source = state.messages.find((message) => message.id === thread.parentId);
+    const parent = source ? this.#messages.get(source) : thread.parent;
+    const replies = sameOr(
+      thread.replies,
+      (state.threads[thread.parentId] ?? []).map((message) => this.#messages.get(message)),
+    );
+    const typing = sameOr(thread.typing, typingNames(this.#channel, this.#me, thread.parentId));
+    if (parent === thread.parent && replies === thread.replies && typing === thread.typing) return thread;
+    return { ...thread, parent, replies, typing };
+  }
+}
+
+function sameRead(a: ChatReadState, b: ChatReadState): boolean {
+  return a.userId === b.userId && a.userName === b.userName && a.lastReadAt === b.lastReadAt;
 }
 
 function describe(error: unknown): string {

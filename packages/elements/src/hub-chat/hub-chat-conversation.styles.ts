@@ -115,6 +115,9 @@ export default css`
     position: relative;
     margin-block-start: 2px;
     max-width: 85%;
+    /* Rows scrolled out of view skip layout and paint (a reader far back in a long chat has many). */
+    content-visibility: auto;
+    contain-intrinsic-size: auto 3rem;
   }
   .message.first {
     margin-block-start: var(--_hub-space-3);

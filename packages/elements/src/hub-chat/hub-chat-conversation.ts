@@ -8,6 +8,7 @@ import {
   seenBy,
   typingText,
 } from '@teacher-hub/core/chat';
+import type { TimelineItem } from '@teacher-hub/core/chat';
 import type {
   ChatListItem,
   ChatMessage,
@@ -19,6 +20,7 @@ import type {
 import { LitElement, html, nothing } from 'lit';
 import type { CSSResultGroup, PropertyValues, TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
+import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { define } from '../base/define.ts';
 import { StoreController } from '../controllers/store-controller.ts';
@@ -41,6 +43,13 @@ export const REACTION_EMOJI: Record<(typeof CHAT_REACTIONS)[number], { emoji: st
 const BOTTOM_SLACK = 48;
 /** Scrolled within this many px of the top loads older messages. */
 const TOP_SLACK = 64;
+/**
+ * Rows (messages and day separators) drawn while the reader follows the newest messages: older ones leave
+ * the DOM as new ones come, so a long chat costs what a short one does.
+ */
+export const NEWEST_ROWS = 50;
+/** Rows added above on each scroll to the top, from the messages loaded already or from a new page. */
+export const OLDER_ROWS = 30;
 
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
@@ -80,6 +89,11 @@ export class HubChatConversation extends LitElement {
   @state() private sendError = '';
   @state() private announcement = '';
   @state() private dragging = false;
+  /**
+   * The first row drawn (a message's key) while the reader is away from the newest messages; `undefined`
+   * while they follow them, when the newest `NEWEST_ROWS` are drawn.
+   */
+  @state() private firstRowKey: string | undefined;
 
   @query('.messages') private messagesElement?: HTMLElement;
   @query('#composer-input') private composerInput?: HTMLTextAreaElement;
@@ -93,7 +107,12 @@ export class HubChatConversation extends LitElement {
 
   #atBottom = true;
   #lastSeenMessageId: string | undefined;
-  #restoreScroll: { height: number; top: number } | undefined;
+  /** The row the reader's place is kept by while rows come above it, and its distance from the list's top. */
+  #restoreScroll: { key: string; offset: number } | undefined;
+  /** The first row drawn when a page of older messages was asked for: the rows above it show once it is in. */
+  #revealAbove: string | undefined;
+  /** The timeline of the conversation's `messages`, built again only when they change. */
+  #timeline: { messages: readonly ChatMessage[]; items: TimelineItem[] } | undefined;
 
   get #conversation(): Conversation | undefined {
     return this.conversation;
@@ -117,7 +136,14 @@ export class HubChatConversation extends LitElement {
       this.sendError = '';
       this.#atBottom = true;
       this.#lastSeenMessageId = undefined;
+      this.firstRowKey = undefined;
+      this.#revealAbove = undefined;
+      this.#restoreScroll = undefined;
       this.#conversationState.setStore(this.conversation?.store);
+    }
+    if (this.#revealAbove && !this.#conversationState.value?.loadingOlder) {
+      this.#showRowsAbove(this.#revealAbove);
+      this.#revealAbove = undefined;
     }
     this.#announceArrivals();
   }
@@ -128,8 +154,10 @@ export class HubChatConversation extends LitElement {
     if (!list) return;
     if (this.#restoreScroll) {
       if (this.#conversationState.value?.loadingOlder) return;
-      list.scrollTop = list.scrollHeight - this.#restoreScroll.height + this.#restoreScroll.top;
+      const { key, offset } = this.#restoreScroll;
       this.#restoreScroll = undefined;
+      const row = list.querySelector(`[data-id="${CSS.escape(key)}"]`);
+      if (row) list.scrollTop += rowOffset(list, row) - offset;
     } else if (this.#atBottom) {
       list.scrollTop = list.scrollHeight;
     }
@@ -205,28 +233,70 @@ export class HubChatConversation extends LitElement {
     `;
   }
 
+  /** The conversation's timeline (day separators, runs by author), built once per change of messages. */
+  #items(): TimelineItem[] {
+    const messages = this.#conversationState.value?.messages ?? [];
+    if (this.#timeline?.messages !== messages) this.#timeline = { messages, items: buildTimeline(messages) };
+    return this.#timeline.items;
+  }
+
+  /** The index in `items` of the first row drawn (the day separator just before it included). */
+  #firstRow(items: readonly TimelineItem[]): number {
+    const newest = Math.max(0, items.length - NEWEST_ROWS);
+    if (this.firstRowKey === undefined) return newest;
+    const at = items.findIndex((item) => item.key === this.firstRowKey);
+    if (at === -1) return newest;
+    return items[at - 1]?.kind === 'day' ? at - 1 : at;
+  }
+
+  /** Draws from the message `OLDER_ROWS` rows above the row `key` (or from the first row, if nearer). */
+  #showRowsAbove(key: string): void {
+    const items = this.#items();
+    const at = items.findIndex((item) => item.key === key);
+    if (at === -1) return;
+    const from = items.slice(Math.max(0, at - OLDER_ROWS)).find((item) => item.kind === 'message');
+    this.firstRowKey = from?.key ?? key;
+  }
+
+  /** The key of the first message drawn now. */
+  #firstShownKey(): string | undefined {
+    const items = this.#items();
+    return items.slice(this.#firstRow(items)).find((item) => item.kind === 'message')?.key;
+  }
+
   #renderMessages(): TemplateResult {
     const conversation = this.#conversationState.value;
     if (!conversation) return html``;
     const me = this.me;
-    const timeline = buildTimeline(conversation.messages);
+    const items = this.#items();
+    const first = this.#firstRow(items);
     const last = conversation.messages.at(-1);
     const seen = last && last.userId === me ? seenBy(last, conversation.reads, me) : [];
     return html`
       <ol class="messages" part="messages" aria-label="Messages" @scroll=${this.#onScroll} tabindex="0">
         ${conversation.loadingOlder ? html`<li class="status" role="status">Loading older messages…</li>` : nothing}
         ${
-          !conversation.hasOlder && conversation.messages.length > 0
+          first === 0 && !conversation.hasOlder && conversation.messages.length > 0
             ? html`<li class="start">This is the start of the chat.</li>`
             : nothing
         }
         ${repeat(
-          timeline,
+          first === 0 ? items : items.slice(first),
           (item) => item.key,
           (item) =>
             item.kind === 'day'
               ? html`<li class="day" part="day">${dayFormat.format(new Date(`${item.day}T12:00`))}</li>`
-              : this.#renderMessage(item.message, item.first, me, false),
+              : // A row is drawn again only when its message or its own state changes, not on every event.
+                guard(
+                  [
+                    item.message,
+                    item.first,
+                    me,
+                    this.editingId === item.message.id,
+                    this.confirmDeleteId === item.message.id,
+                  ],
+                  () => this.#renderMessage(item.message, item.first, me, false),
+                ),
         )}
       </ol>
       <p class="seen" part="seen" ?hidden=${seen.length === 0}>
@@ -672,6 +742,7 @@ export class HubChatConversation extends LitElement {
     if (!text.trim() && files.length === 0) return;
     this.sendError = '';
     this.#atBottom = true;
+    this.firstRowKey = undefined;
     try {
       await conversation.send(text, files);
       this.draft = '';
@@ -731,12 +802,35 @@ export class HubChatConversation extends LitElement {
   #onScroll(event: Event): void {
     const list = event.target as HTMLElement;
     this.#atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK;
+    // Back at the newest messages, the window follows them again (and drops the rows read above);
+    // away from them, it stays where the reader is while new messages come.
+    if (this.#atBottom) this.firstRowKey = undefined;
+    else this.firstRowKey ??= this.#firstShownKey();
+    if (list.scrollTop < TOP_SLACK) this.#showOlder(list);
+  }
+
+  /** Draws older rows above, keeping the reader's place: those loaded already, else the page before them. */
+  #showOlder(list: HTMLElement): void {
     const conversation = this.#conversation;
-    if (list.scrollTop < TOP_SLACK && conversation?.state.hasOlder && !conversation.state.loadingOlder) {
-      this.#restoreScroll = { height: list.scrollHeight, top: list.scrollTop };
+    const first = this.#firstShownKey();
+    if (!conversation || !first || conversation.state.loadingOlder || this.#revealAbove) return;
+    const row = list.querySelector(`[data-id="${CSS.escape(first)}"]`);
+    if (!row) return;
+    if (this.#firstRow(this.#items()) > 0) {
+      this.#restoreScroll = { key: first, offset: rowOffset(list, row) };
+      this.#showRowsAbove(first);
+    } else if (conversation.state.hasOlder) {
+      this.#restoreScroll = { key: first, offset: rowOffset(list, row) };
+      this.firstRowKey = first;
+      this.#revealAbove = first;
       this.#run(conversation.loadOlder());
     }
   }
+}
+
+/** How far below the top of the scrolling `list` the row is drawn now. */
+function rowOffset(list: Element, row: Element): number {
+  return row.getBoundingClientRect().top - list.getBoundingClientRect().top;
 }
 
 function describe(error: unknown): string {

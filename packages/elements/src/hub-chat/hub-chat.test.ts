@@ -3,6 +3,7 @@ import { HubClient } from '@teacher-hub/core';
 import type { HubChat } from '@teacher-hub/core';
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { devToken, hubServer, withLargeClass } from '../testing/hub-test-server.ts';
+import { NEWEST_ROWS } from './hub-chat-conversation.ts';
 import type { HubChatElement } from './hub-chat.ts';
 import './hub-chat.ts';
 
@@ -62,6 +63,24 @@ async function ready(element: HubChatElement): Promise<void> {
     'the conversation did not load',
     WAIT,
   );
+}
+
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+
+/**
+ * Scrolls the message list to its top, as a wheel does (a list at its top already gets the event too),
+ * and checks that older rows come above while the row that was at the top stays where it is on screen.
+ */
+async function scrollUpInPlace(element: HubChatElement): Promise<void> {
+  const list = view(element).querySelector<HTMLElement>('.messages')!;
+  const top = messageElements(element)[0]!;
+  if (list.scrollTop === 0) list.dispatchEvent(new Event('scroll'));
+  else list.scrollTop = 0;
+  const at = top.getBoundingClientRect().top;
+  await waitUntil(() => messageElements(element)[0] !== top, 'nothing older showed', WAIT);
+  await nextFrame();
+  expect(top.isConnected).to.equal(true);
+  expect(top.getBoundingClientRect().top).to.be.closeTo(at, 2, 'the rows read stay in place');
 }
 
 async function type(element: HubChatElement, text: string): Promise<void> {
@@ -501,5 +520,64 @@ describe('<hub-chat>', () => {
     list.scrollTop = 0;
     list.dispatchEvent(new Event('scroll'));
     await waitUntil(oldest, 'older messages did not load', WAIT);
+  });
+
+  it('draws a long chat a window at a time: older rows above in place, only the newest back at the bottom', async () => {
+    await withLargeClass(1, 1, async (teacher) => {
+      const studentId = `${teacher.id}-s-1`;
+      const teacherClient = new HubClient({ server: hubServer(), token: teacher.token });
+      const chat = (await teacherClient.api.openDirectChat(studentId)).chat;
+      const sender = new HubClient({ server: hubServer(), token: await devToken(studentId) });
+      await sender.chat.connect();
+      const conversation = await sender.chat.conversation(chat.id);
+      await conversation.open();
+      const history = 2 * NEWEST_ROWS;
+      for (let index = 1; index <= history; index++) await conversation.send(`History ${index}`);
+
+      const element = await fixture<HubChatElement>(
+        html`<hub-chat
+          .client=${teacherClient}
+          chat-id=${chat.id}
+          style="--hub-chat-height: 40rem"
+        ></hub-chat>`,
+      );
+      elements = [element];
+      await ready(element);
+      await waitUntil(() => messageByText(element, `History ${history}`), 'the newest page is missing', WAIT);
+      expect(messageElements(element).length).to.be.at.most(NEWEST_ROWS);
+
+      // Scrolling up brings older rows above, from the server or from those loaded already, and the row
+      // at the top stays where it was on the screen.
+      const start = () => view(element).querySelector('.messages .start');
+      while (!start()) await scrollUpInPlace(element);
+      expect(messageElements(element).length).to.equal(history);
+      expect(messageByText(element, 'History 1')).to.not.equal(undefined);
+
+      // A message that comes while the teacher reads far back leaves her place alone.
+      const top = messageElements(element)[0]!;
+      const at = top.getBoundingClientRect().top;
+      await conversation.send('While you read');
+      await waitUntil(() => messageByText(element, 'While you read'), 'the new message is not drawn', WAIT);
+      await nextFrame();
+      expect(top.getBoundingClientRect().top).to.be.closeTo(at, 2);
+
+      // Back at the bottom, only the newest rows are drawn again, pinned to the end.
+      const list = view(element).querySelector<HTMLElement>('.messages')!;
+      list.scrollTop = list.scrollHeight;
+      await waitUntil(
+        () => messageElements(element).length <= NEWEST_ROWS,
+        'the rows above stayed in the DOM',
+        WAIT,
+      );
+      await nextFrame();
+      expect(messageElements(element).at(-1)?.textContent).to.contain('While you read');
+      expect(list.scrollHeight - list.scrollTop - list.clientHeight).to.be.below(2, 'pinned to the bottom');
+
+      // Scrolling up again shows the rows loaded already, in place.
+      await scrollUpInPlace(element);
+      expect(messageElements(element).length).to.be.above(NEWEST_ROWS);
+      sender.chat.disconnect();
+      await expect(element).to.be.accessible();
+    });
   });
 });
