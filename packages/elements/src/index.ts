@@ -1,9 +1,11 @@
 /**
- * The Teacher Hub SDK entry (`/sdk/teacher-hub.js`): registers every element and exports the classes, the
- * building blocks for custom elements, and the headless client. Heavy parts (chat, calls) must stay behind
- * dynamic `import()` so that the first paint of any element needs neither.
+ * `@teacher-hub/elements`, also built as the eager SDK entry `/sdk/teacher-hub.all.js`: registers every
+ * element at once and exports the classes, the building blocks for custom elements, and the headless client.
+ * The default `/sdk/teacher-hub.js` (`sdk.ts`) registers lazily instead. Heavy parts (chat, calls) must stay
+ * behind dynamic `import()` so that the first paint of any element needs neither.
  */
 export * from '@teacher-hub/core';
+export { discover } from './autoload.ts';
 export { define } from './base/define.ts';
 export { HubElement } from './base/hub-element.ts';
 export { hubClientContext } from './context/hub-client-context.ts';

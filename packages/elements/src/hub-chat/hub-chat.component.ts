@@ -7,9 +7,10 @@ import { HubElement } from '../base/hub-element.ts';
 import { StoreController } from '../controllers/store-controller.ts';
 import { emit } from '../events/hub-events.ts';
 import type { HubEvent } from '../events/hub-events.ts';
-// The lazy views use <student-picker>; registered here, where the SDK's entry has it anyway.
-import '../student-picker/student-picker.ts';
 import styles from './hub-chat.styles.ts';
+
+/** The lazy views (new chat, a conversation's Add students) use <student-picker>; the list does not. */
+const loadStudentPicker = () => import('../student-picker/student-picker.ts');
 
 declare module '../events/hub-events.ts' {
   interface HubEventDetails {
@@ -91,10 +92,12 @@ export class HubChatElement extends HubElement {
   readonly #conversationTask = new Task(this, {
     task: async ([client, chatId, status]) => {
       if (!client || !chatId || status !== 'ready') return undefined;
-      // The conversation view is a chunk of its own, loaded with the first chat opened.
+      // The conversation view is a chunk of its own, loaded with the first chat opened (with the
+      // <student-picker> of its Add students form).
       const [conversation] = await Promise.all([
         client.chat.conversation(chatId),
         import('./hub-chat-conversation.ts'),
+        loadStudentPicker(),
       ]);
       await conversation.open();
       void conversation.markRead().catch(() => undefined);
@@ -176,7 +179,7 @@ export class HubChatElement extends HubElement {
   }
 
   async #compose(): Promise<void> {
-    await import('./hub-chat-new.ts');
+    await Promise.all([import('./hub-chat-new.ts'), loadStudentPicker()]);
     this.composing = true;
     await this.updateComplete;
     this.renderRoot.querySelector('hub-chat-new')?.focus();

@@ -15,15 +15,12 @@ import type { HubChatElement } from '../hub-chat/hub-chat.component.ts';
 import type { NotificationCenter } from '../notification-center/notification-center.component.ts';
 import type { SessionCalendar } from '../session-calendar/session-calendar.component.ts';
 import type { StudentPicker } from '../student-picker/student-picker.component.ts';
-// The children register themselves; their heavy parts (stream-chat, the call engine) stay lazy.
+// The children on every area register themselves; their heavy parts (stream-chat, the call engine) stay
+// lazy. Those of one area or dialog (calendar, scheduler, picker) load when it first opens.
 import '../call-overlay/call-overlay.ts';
 import '../hub-chat/hub-chat.ts';
 import '../notification-center/notification-center.ts';
-import '../session-calendar/session-calendar.ts';
-import '../session-scheduler/session-scheduler.ts';
-import '../student-picker/student-picker.ts';
-import '../upcoming-sessions/upcoming-sessions.ts';
-import './hub-past-sessions.ts';
+import { loadPart } from './teacher-hub-parts.ts';
 import { chatLink, parseHubLink } from './hub-links.ts';
 import { calendarPlusIcon, chatPlusIcon, videoIcon } from './teacher-hub-icons.ts';
 import styles from './teacher-hub.styles.ts';
@@ -209,6 +206,7 @@ export class TeacherHub extends HubElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     if (!isArea(this.area)) this.area = 'chats';
+    if (this.area === 'sessions') void loadPart('sessions');
     this.#hold();
   }
 
@@ -254,12 +252,14 @@ export class TeacherHub extends HubElement {
   /** Opens the Start instant session dialog (focus on its Close button, the picker's search next). */
   openInstantSession(): void {
     this.startError = '';
+    void loadPart('picker');
     this.instantDialog?.showModal();
   }
 
   /** Opens the Schedule session dialog: a new session, or the given one (or one occurrence of it) to edit. */
   openScheduler(edit: { sessionId: string; occurrenceStart?: string } | undefined = undefined): void {
     this.scheduling = edit ? { ...edit } : {};
+    void loadPart('scheduler');
     this.scheduleDialog?.showModal();
   }
 
@@ -281,6 +281,8 @@ export class TeacherHub extends HubElement {
         return;
       case 'session':
         await this.#show('sessions');
+        // The calendar may still be loading (its first time on this page): it must be defined to be asked.
+        await loadPart('sessions');
         await this.calendar?.openOccurrence(link.sessionId, link.occurrenceStart);
         return;
       case 'call':

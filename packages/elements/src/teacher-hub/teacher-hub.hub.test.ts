@@ -5,6 +5,13 @@ import { devToken, hubServer } from '../testing/hub-test-server.ts';
 import { buttonNamed, root, tab, text } from './teacher-hub-test-helpers.ts';
 import type { TeacherHub } from './teacher-hub.ts';
 import './teacher-hub.ts';
+// The parts <teacher-hub> loads when an area or dialog first opens, defined up front: these tests are about
+// what the parts do inside the hub, not about when they load.
+import '../session-calendar/session-calendar.ts';
+import '../session-scheduler/session-scheduler.ts';
+import '../student-picker/student-picker.ts';
+import '../upcoming-sessions/upcoming-sessions.ts';
+import './hub-past-sessions.ts';
 
 // Ada's hub page against the REAL hub (dev mode, started by web-test-runner.config.mjs): her chats, the
 // instant session ringing a student, a session she scheduled in Upcoming, and a session link. The instant

@@ -9,6 +9,13 @@ import { parseHubLink } from './hub-links.ts';
 import { buttonNamed, root, tab, text } from './teacher-hub-test-helpers.ts';
 import type { TeacherHub } from './teacher-hub.ts';
 import './teacher-hub.ts';
+// The parts <teacher-hub> loads when an area or dialog first opens, defined up front: these tests are about
+// what the parts do inside the hub, not about when they load.
+import '../session-calendar/session-calendar.ts';
+import '../session-scheduler/session-scheduler.ts';
+import '../student-picker/student-picker.ts';
+import '../upcoming-sessions/upcoming-sessions.ts';
+import './hub-past-sessions.ts';
 
 // The hub page against a real client for Ada on the test hub, with canned calls and sessions where a test
 // needs a given state (something live, past sessions with attendance). What the hub itself does with the
