@@ -235,6 +235,67 @@ describe('rule 9 in live calls on the local mesh', { timeout: 30_000 }, () => {
   });
 });
 
+// A teacher's removal by hand (`DELETE /v1/chats/:id/members/:userId`) reaches the chat's call like the LMS's.
+describe('a member the teacher removes from the chat during a mesh call', { timeout: 30_000 }, () => {
+  let hub: TestApp;
+  let served: ServedHub;
+  let call: Call;
+  let chatId: string;
+  let graceGrant: JoinCallResponse['video'];
+  let graceInCall: MeshConnection;
+  let amaraInCall: MeshConnection;
+  let events: Map<string, Call[]>;
+
+  before(async () => {
+    hub = await createTestApp();
+    served = await serveHub(hub.services, hub.app, { port: 0, hostname: '127.0.0.1' });
+    chatId = await createChat(hub, ['s-01', 's-02']);
+    call = await startCall(hub, chatId);
+    await connectToMesh(served, (await join(hub, 't-ada', call.id)).video);
+    amaraInCall = await connectToMesh(served, (await join(hub, 's-01', call.id)).video);
+    graceGrant = (await join(hub, 's-02', call.id)).video;
+    graceInCall = await connectToMesh(served, graceGrant);
+    assert.equal(hub.services.calls.relay?.peerCount(graceGrant.roomId), 3);
+    events = watchCalls(hub, ['t-ada', 's-01', 's-02']);
+
+    const removed = await hub.requestAs('t-ada', `/v1/chats/${chatId}/members/s-02`, { method: 'DELETE' });
+    assert.equal(removed.status, 200, await removed.clone().text());
+    await removed.body?.cancel();
+  });
+  after(async () => {
+    served?.server.close();
+    await hub?.close();
+  });
+
+  it('closes her relay socket with 4403 at once; the others stay', async () => {
+    assert.equal(await graceInCall.closed, MESH_CLOSE_REMOVED);
+    assert.equal(hub.services.calls.relay?.peerCount(graceGrant.roomId), 2);
+    assert.equal(amaraInCall.socket.readyState, amaraInCall.socket.OPEN);
+  });
+
+  it('refuses her old token (4403) and her join (404)', async () => {
+    await assert.rejects(connectToMesh(served, graceGrant), /closed with 4403/);
+    await assertError(await hub.requestAs('s-02', `/v1/calls/${call.id}/join`, post()), 404, 'NOT_FOUND');
+  });
+
+  it('shows the others (and her page, once) that she left', async () => {
+    for (const userId of ['t-ada', 's-01', 's-02']) {
+      const seen = events.get(userId) ?? [];
+      assert.equal(seen.length, 1, `${userId} heard of the removal once`);
+      assert.equal(stateOf(seen[0] as Call)['s-02'], 'left');
+    }
+    const { call: now } = await json<CallResponse>(await hub.requestAs('t-ada', `/v1/calls/${call.id}`));
+    assert.deepEqual(stateOf(now), { 't-ada': 'joined', 's-01': 'joined', 's-02': 'left' });
+  });
+
+  it('leaves no job behind: the removal reached the call at once', async () => {
+    const { rows } = await sql<{ kind: string }>`
+      select kind from jobs where kind in ('chat.members-left', 'call.remove-peers')
+    `.execute(hub.services.database.db);
+    assert.deepEqual(rows, []);
+  });
+});
+
 describe('rule 9 in live calls on 100ms (a local 100ms peer)', () => {
   const clock = fixedClock(new Date('2026-12-01T09:00:00Z'));
   let pki: TestPki;

@@ -30,7 +30,7 @@ export interface SessionDeps {
  * Builds scheduled sessions on the hub's database, chat (session chats) and video provider (the calls'
  * one: the mesh admits peers to a live occurrence's room and reports joins and leaves for attendance).
  * Registers the reminder job with the worker and rule 9 with the directory (the calls' part of it too, after
- * sessions have settled their chats).
+ * sessions have settled their chats) and with chats (a member removed by hand leaves the chat's call).
  */
 export function createSessionServices(deps: SessionDeps): SessionServices {
   const { config, database, clock, logger, notifications, chat, calls, directory } = deps;
@@ -79,6 +79,10 @@ export function createSessionServices(deps: SessionDeps): SessionServices {
   // Rule 9 inside live calls goes last: by now chats and session chats say who is still in them.
   directory.onEnrollmentsRemoved(async (removed) => {
     await calls.service.applyEnrollmentRemovals(removed);
+  });
+  // A teacher removing a member from a chat by hand takes her out of the chat's live call too.
+  chats.onMembersRemoved(async (chatId) => {
+    await calls.service.applyChatRemoval(chatId);
   });
   return { service };
 }

@@ -278,6 +278,16 @@ export class CallService {
   }
 
   /**
+   * Rule 9 after a teacher took members out of a chat by hand: the chat's open call loses them as it does
+   * after an enrollment removal. Idempotent (the chat's durable job may run it again). Returns how many
+   * members were removed.
+   */
+  async applyChatRemoval(chatId: string): Promise<number> {
+    const call = await this.#deps.repository.openInChat(chatId);
+    return call ? (await this.#removeFormerMembers(call)).length : 0;
+  }
+
+  /**
    * `POST /v1/calls/:id/end`: a teacher ends the call for everyone. The room is ended and locked first
    * (a provider failure changes nothing); those still rung get `call.missed`. Ending an ended call is no error.
    */

@@ -15,6 +15,11 @@ export const CHAT_DIGEST_JOB = 'chat.digest';
 /** Takes members out of a GetStream channel after the hub removed them (rule 9), until it succeeds. */
 export const CHAT_REMOVAL_JOB = 'chat.remove-members';
 /**
+ * Tells the `onMembersRemoved` listeners (live calls) that the owner took members out of a chat
+ * (`chat:<id>:members-left:…`): committed with the removal, run at once, retried by the worker until they took it.
+ */
+export const CHAT_MEMBERS_LEFT_JOB = 'chat.members-left';
+/**
  * Deletes the GetStream channel of a chat that was never recorded (`chat:<id>:unless-saved`): the process
  * died between creating the channel and committing the chat. The commit cancels it.
  */
@@ -33,6 +38,12 @@ const WEBHOOK_PRUNE_INTERVAL_MS = 3_600_000;
 export interface ChatLogger {
   warn(message: string, fields?: Record<string, unknown>): void;
 }
+
+/**
+ * Hears that members left a chat by its owner's hand (`DELETE /v1/chats/:id/members/:userId`), after the
+ * removal committed. Run by a durable job, so it may run again: it must be idempotent.
+ */
+export type MembersRemovedListener = (chatId: string, userIds: readonly string[]) => Promise<void>;
 
 export interface ChatServiceDeps {
   repository: ChatRepository;
@@ -87,6 +98,7 @@ export class ChatService {
   readonly #logger: ChatLogger;
   readonly #digestWindowMs: number;
   readonly #digestCooldownMs: number;
+  readonly #membersRemoved: MembersRemovedListener[] = [];
   #lastWebhookPrune = 0;
 
   constructor(deps: ChatServiceDeps) {
@@ -272,12 +284,39 @@ export class ChatService {
       throw new ApiError('NOT_FOUND', `"${userId}" is not a member of this chat.`);
     }
     await this.#provider.removeMembers(refOf(chat), [userId]);
+    const now = this.#clock.now();
+    const payload: RemovalPayload = { chatId: chat.id, userIds: [userId] };
+    const key = `chat:${chat.id}:members-left:${now.getTime()}:${userId}`;
     await this.#commitOrUndo(
-      (tx) => tx.removeMembers(chat.id, [userId]),
+      async (tx) => {
+        await tx.removeMembers(chat.id, [userId]);
+        await tx.jobs.schedule({ key, kind: CHAT_MEMBERS_LEFT_JOB, runAt: now, payload });
+      },
       'put back a member whose removal was not saved',
       () => this.#provider.addMembers(refOf(chat), [student(userId)]),
     );
+    try {
+      await this.#tellMembersRemoved(payload);
+      await this.#jobs.cancel(key);
+    } catch (error) {
+      this.#logger.warn('a removal from a chat did not reach its live calls yet; its job retries', {
+        chatId: chat.id,
+        error,
+      });
+    }
     return this.#present(await this.#find(chat.id), principal.id, new Map());
+  }
+
+  /**
+   * Registers a listener for members the owner removed from a chat (rule 9 reaches live calls through it:
+   * the calls domain takes her out of the chat's call). Returns a function that unregisters it.
+   */
+  onMembersRemoved(listener: MembersRemovedListener): () => void {
+    this.#membersRemoved.push(listener);
+    return () => {
+      const index = this.#membersRemoved.indexOf(listener);
+      if (index >= 0) this.#membersRemoved.splice(index, 1);
+    };
   }
 
   /**
@@ -508,6 +547,7 @@ export class ChatService {
     return {
       [CHAT_DIGEST_JOB]: { run: (job) => this.sendDigest(readDigestPayload(job.payload)) },
       [CHAT_REMOVAL_JOB]: { run: (job) => this.#syncRemoval(readRemovalPayload(job.payload)) },
+      [CHAT_MEMBERS_LEFT_JOB]: { run: (job) => this.#tellMembersRemoved(readRemovalPayload(job.payload)) },
       [CHAT_UNSAVED_JOB]: { run: (job) => this.#deleteUnsaved(job.payload as ChannelRef) },
     };
   }
@@ -539,6 +579,19 @@ export class ChatService {
     if (!chat) return;
     const gone = userIds.filter((id) => !chat.memberIds.includes(id));
     if (gone.length > 0) await this.#provider.removeMembers(refOf(chat), gone);
+  }
+
+  /** Runs every `onMembersRemoved` listener; the first failure is thrown after all have run (the job retries). */
+  async #tellMembersRemoved({ chatId, userIds }: RemovalPayload): Promise<void> {
+    const failures: unknown[] = [];
+    for (const listener of this.#membersRemoved) {
+      try {
+        await listener(chatId, userIds);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
   }
 
   /** Commits `work`; when the commit fails, undoes the GetStream change that went before it. */
