@@ -86,7 +86,7 @@ export default defineConfig({
     rollupOptions: {
       output: {
         chunkFileNames: 'chunks/[name]-[hash].js',
-        minify: { codegen: true },
+        minify: { compress: true, mangle: true, codegen: true },
         codeSplitting: {
           groups: [
             {

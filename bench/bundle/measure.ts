@@ -10,6 +10,8 @@ import { findVideoCode } from './video-code.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 export const SDK_DIR = resolve(REPO, 'dist/sdk');
+/** How long a host page may take to show its data (a cold hub compiles on first use). */
+const RENDERED = { timeout: 60_000 };
 
 export interface PageFigures {
   gzipBytes: number;
@@ -91,14 +93,14 @@ export async function measureBundles(options: MeasureOptions): Promise<BundleFig
     <upcoming-sessions token="${student}"></upcoming-sessions>`,
       ),
       rendered: async (page) => {
-        await page.locator('upcoming-sessions [part~="item"]').first().waitFor();
-        await page.locator('notification-center [part="badge"]:not([hidden])').waitFor();
+        await page.locator('upcoming-sessions [part~="item"]').first().waitFor(RENDERED);
+        await page.locator('notification-center [part="badge"]:not([hidden])').waitFor(RENDERED);
       },
     };
     const teacherPage: HostPage = {
       path: '/bench/teacher-hub.html',
       html: hostHtml(hub.url, 'Teacher hub', `<teacher-hub token="${teacher}" routing="none"></teacher-hub>`),
-      rendered: (page) => page.locator('teacher-hub [part~="chat-item"]').first().waitFor(),
+      rendered: (page) => page.locator('teacher-hub [part~="chat-item"]').first().waitFor(RENDERED),
     };
 
     host = await serveHostPages([studentPage, teacherPage]);
