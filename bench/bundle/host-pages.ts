@@ -27,7 +27,7 @@ const QUIET_MS = 1_500;
  * the pages' HTML: the SDK then loads from the hub as on a real LMS page.
  */
 export async function serveHostPages(
-  pages: readonly HostPage[],
+  pages: readonly Pick<HostPage, 'path' | 'html'>[],
 ): Promise<{ origin: string; close(): Promise<void> }> {
   const server = createServer((request, response) => {
     const page = pages.find((candidate) => candidate.path === request.url);
