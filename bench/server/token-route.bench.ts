@@ -1,10 +1,11 @@
 /**
  * Token route: what a client pays to get its tokens. Each request verifies the hub JWT (HS256), looks the
- * caller up in the directory and mints a provider token; the load alternates the two token routes, so
- * half the requests mint a GetStream token (`POST /v1/chat/token`) and half a 100ms auth token
- * (`POST /v1/calls/:id/join`, with the 100ms adapter configured against the local 100ms peer), over 100
- * students. Measured with autocannon from this process (the hub is its own process): p50/p99 at a fixed
- * 1,000 req/s for 10 s, then unthrottled for the most it answers. The baseline is a bare
+ * caller up in the directory and mints a provider token. Both token routes are loaded at once, each by an
+ * autocannon instance of its own with half the rate: a GetStream token (`POST /v1/chat/token`) and a
+ * 100ms auth token (`POST /v1/calls/:id/join`, with the 100ms adapter configured against the local 100ms
+ * peer), for 100 students in turn. The row's p50/p99 are the slower route's (a bound of the mix's); each
+ * route's are in the details. From this process (the hub is its own): 1,000 req/s in all for 10 s, then
+ * unthrottled for the most it answers. The baseline is a bare
  * `@hono/node-server` JSON route in a process of its own, measured the same way in the same run.
  */
 import autocannon, { type Request, type Result } from 'autocannon';
@@ -17,8 +18,9 @@ import { log, ms, perSecond, round } from '../support/stats.ts';
 
 const RATE = 1_000;
 const RATE_SECONDS = 10;
-const MAX_SECONDS = 8;
-const WARM_UP_SECONDS = 3;
+const MAX_SECONDS = 6;
+const WARM_UP_SECONDS = 2;
+/** Connections in all, shared by the routes. */
 const CONNECTIONS = 32;
 const BUDGET_P99_MS = 25;
 /** Below this share of RATE the fixed-rate phase did not happen as asked: the row fails. */
@@ -30,25 +32,73 @@ const HMS = {
   templateId: 'tmpl-bench',
 };
 
-interface Measured {
-  rate: Result;
-  max: Result;
+/** One route's requests (for 100 users in turn), measured by an autocannon instance of its own. */
+interface Route {
+  name: string;
+  requests: Request[];
 }
 
-/** Warm-up, then the fixed rate, then unthrottled, against one target with one request mix. */
-async function measure(url: string, requests: Request[]): Promise<Measured> {
-  const base = { url, connections: CONNECTIONS, requests, timeout: 10 };
-  await autocannon({ ...base, duration: WARM_UP_SECONDS, overallRate: RATE });
-  const rate = await autocannon({ ...base, duration: RATE_SECONDS, overallRate: RATE });
-  const max = await autocannon({ ...base, duration: MAX_SECONDS });
+interface Phase {
+  /** Per route, in the order given. */
+  results: Result[];
+  /** Requests per second answered, all routes together. */
+  reqPerS: number;
+  /** The worst route's p50 and p99: an upper bound of the mix's own percentiles. */
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+/**
+ * Every route at once, each by its own autocannon instance with an equal share of the rate and of the
+ * connections, so the server sees the mix and each route keeps its own percentiles.
+ */
+async function phase(url: string, routes: readonly Route[], seconds: number, rate?: number): Promise<Phase> {
+  const results = await Promise.all(
+    routes.map((route) =>
+      autocannon({
+        url,
+        connections: CONNECTIONS / routes.length,
+        requests: route.requests,
+        timeout: 10,
+        duration: seconds,
+        ...(rate === undefined ? {} : { overallRate: rate / routes.length }),
+      }),
+    ),
+  );
+  return {
+    results,
+    reqPerS: results.reduce((sum, result) => sum + result.requests.average, 0),
+    p50: Math.max(...results.map((result) => result.latency.p50)),
+    p99: Math.max(...results.map((result) => result.latency.p99)),
+    failures: results.reduce((sum, result) => sum + result.non2xx + result.errors + result.timeouts, 0),
+  };
+}
+
+interface Measured {
+  rate: Phase;
+  max: Phase;
+}
+
+/** Warm-up, then the fixed rate, then unthrottled. */
+async function measure(url: string, routes: readonly Route[]): Promise<Measured> {
+  await phase(url, routes, WARM_UP_SECONDS, RATE);
+  const rate = await phase(url, routes, RATE_SECONDS, RATE);
+  const max = await phase(url, routes, MAX_SECONDS);
   return { rate, max };
 }
 
-const failures = (result: Result) => result.non2xx + result.errors + result.timeouts;
-const describe = (result: Result) =>
-  `p50 ${ms(result.latency.p50)} / p99 ${ms(result.latency.p99)} at ${perSecond(result.requests.average)}`;
+const describe = (measured: Measured, routes: readonly Route[]) =>
+  routes
+    .map(
+      (route, index) =>
+        `${route.name}: p50 ${ms(measured.rate.results[index]?.latency.p50 ?? NaN)} / ` +
+        `p99 ${ms(measured.rate.results[index]?.latency.p99 ?? NaN)}, ` +
+        `unthrottled ${perSecond(measured.max.results[index]?.requests.average ?? NaN)}`,
+    )
+    .join('; ') + ` (at ${perSecond(measured.rate.reqPerS)} in all)`;
 
-async function measureHub(): Promise<Measured & { database: string }> {
+async function measureHub(): Promise<Measured & { database: string; routes: Route[] }> {
   const pki = await createTestPki();
   const peer = await startHmsPeer({ pki, ...HMS, templateIds: [HMS.templateId] });
   const hub = await startBenchHub({
@@ -68,30 +118,30 @@ async function measureHub(): Promise<Measured & { database: string }> {
       token: teacherToken,
     });
     const callId = started.call.id;
-    const requests: Request[] = [];
+    const stream: Route = { name: 'Stream token (POST /v1/chat/token)', requests: [] };
+    const video: Route = { name: '100ms token (POST /v1/calls/:id/join)', requests: [] };
     for (const student of people.students) {
       const headers = {
         authorization: `Bearer ${await hub.token(student)}`,
         'content-type': 'application/json',
       };
-      requests.push({ method: 'POST', path: '/v1/chat/token', headers });
-      requests.push({ method: 'POST', path: `/v1/calls/${callId}/join`, headers });
+      stream.requests.push({ method: 'POST', path: '/v1/chat/token', headers });
+      video.requests.push({ method: 'POST', path: `/v1/calls/${callId}/join`, headers });
     }
     // Both routes answer as the client expects before anything is timed.
-    const check = requests.slice(0, 2).map((request) =>
-      fetch(`${hub.url}${request.path}`, { method: 'POST', headers: request.headers }).then(
-        async (response) => {
-          const body = await response.text();
-          if (!response.ok) throw new Error(`${request.path} answered ${response.status}: ${body}`);
-          return body;
-        },
-      ),
-    );
-    const [chatToken, join] = await Promise.all(check);
-    if (!/"token"/.test(chatToken as string)) throw new Error(`no Stream token in ${chatToken}`);
-    if (!/"engine":"hms"/.test(join as string)) throw new Error(`no 100ms grant in ${join}`);
+    const answer = async (request: Request) => {
+      const response = await fetch(`${hub.url}${request.path}`, { method: 'POST', headers: request.headers });
+      const body = await response.text();
+      if (!response.ok) throw new Error(`${request.path} answered ${response.status}: ${body}`);
+      return body;
+    };
+    const chatToken = await answer(stream.requests[0] as Request);
+    const join = await answer(video.requests[0] as Request);
+    if (!/"token"/.test(chatToken)) throw new Error(`no Stream token in ${chatToken}`);
+    if (!/"engine":"hms"/.test(join)) throw new Error(`no 100ms grant in ${join}`);
     log(`hub (${hub.database}): a call of 100 students; 100ms peer rooms: ${peer.rooms.size}`);
-    return { ...(await measure(hub.url, requests)), database: hub.database };
+    const routes = [stream, video];
+    return { ...(await measure(hub.url, routes)), database: hub.database, routes };
   } finally {
     await hub.stop();
     await peer.close();
@@ -103,7 +153,9 @@ async function measureBaseline(): Promise<Measured> {
   const server = await startHelper('bench/server/support/bare-hono.ts');
   try {
     const { port } = server.ready as { port: number };
-    return await measure(`http://127.0.0.1:${port}`, [{ method: 'POST', path: '/token' }]);
+    // The same shape of load as the hub's: two instances, each half the rate and connections.
+    const route = { name: 'bare', requests: [{ method: 'POST', path: '/token' }] };
+    return await measure(`http://127.0.0.1:${port}`, [route, route]);
   } finally {
     await server.stop();
   }
@@ -114,56 +166,63 @@ const bench: Bench = {
   order: 30,
   async run(): Promise<BenchRow[]> {
     const ours = await measureHub();
-    log(`hub: ${describe(ours.rate)}; unthrottled ${perSecond(ours.max.requests.average)}`);
+    log(`hub: ${describe(ours, ours.routes)}`);
     const baseline = await measureBaseline();
-    log(`bare hono: ${describe(baseline.rate)}; unthrottled ${perSecond(baseline.max.requests.average)}`);
-    const reachedRate = ours.rate.requests.average >= RATE * MIN_RATE_SHARE;
-    const clean = failures(ours.rate) + failures(ours.max) === 0;
+    log(
+      `bare hono: p50 ${ms(baseline.rate.p50)} / p99 ${ms(baseline.rate.p99)}, unthrottled ${perSecond(baseline.max.reqPerS)}`,
+    );
+    const reachedRate = ours.rate.reqPerS >= RATE * MIN_RATE_SHARE;
+    const clean = ours.rate.failures + ours.max.failures === 0;
+    const [stream, video] = ours.rate.results as [Result, Result];
+    const [streamMax, videoMax] = ours.max.results as [Result, Result];
     const common = {
       database: ours.database,
       connections: CONNECTIONS,
-      mix: 'POST /v1/chat/token and POST /v1/calls/:id/join alternately, 100 students',
-      hubNon2xxOrErrors: failures(ours.rate) + failures(ours.max),
-      baselineNon2xxOrErrors: failures(baseline.rate) + failures(baseline.max),
+      load: 'both routes at once, half the rate and connections each (autocannon), 100 students in turn',
+      hubNon2xxOrErrors: ours.rate.failures + ours.max.failures,
+      baselineNon2xxOrErrors: baseline.rate.failures + baseline.max.failures,
     };
     return [
       {
         id: 'token-route.latency',
-        figure: `token route (JWT + directory + Stream/100ms token) at ${perSecond(RATE, ' req/s')}, p99`,
-        ours: `p50 ${ms(ours.rate.latency.p50)} / p99 ${ms(ours.rate.latency.p99)}`,
-        value: ours.rate.latency.p99,
+        figure: `token route (JWT + directory + Stream/100ms token) at ${perSecond(RATE, ' req/s')}, p99 of the slower route`,
+        ours: `p50 ${ms(ours.rate.p50)} / p99 ${ms(ours.rate.p99)}`,
+        value: ours.rate.p99,
         unit: 'ms',
-        baseline: `p50 ${ms(baseline.rate.latency.p50)} / p99 ${ms(baseline.rate.latency.p99)} (bare hono)`,
-        baselineValue: baseline.rate.latency.p99,
-        ratio: ours.rate.latency.p99 / Math.max(baseline.rate.latency.p99, 1),
+        baseline: `p50 ${ms(baseline.rate.p50)} / p99 ${ms(baseline.rate.p99)} (bare hono)`,
+        baselineValue: baseline.rate.p99,
+        ratio: ours.rate.p99 / Math.max(baseline.rate.p99, 1),
         budget: `p99 ≤ ${BUDGET_P99_MS} ms`,
-        pass: ours.rate.latency.p99 <= BUDGET_P99_MS && reachedRate && clean,
+        pass: ours.rate.p99 <= BUDGET_P99_MS && reachedRate && clean,
         details: {
           ...common,
-          achievedReqPerS: round(ours.rate.requests.average),
-          baselineAchievedReqPerS: round(baseline.rate.requests.average),
-          p90Ms: ours.rate.latency.p90,
-          maxMs: ours.rate.latency.max,
+          achievedReqPerS: round(ours.rate.reqPerS),
+          baselineAchievedReqPerS: round(baseline.rate.reqPerS),
+          streamTokenP50Ms: stream.latency.p50,
+          streamTokenP99Ms: stream.latency.p99,
+          hmsJoinP50Ms: video.latency.p50,
+          hmsJoinP99Ms: video.latency.p99,
           seconds: RATE_SECONDS,
           ratioIs: 'ours p99 / baseline p99 (baseline p99 taken as at least 1 ms)',
         },
       },
       {
         id: 'token-route.max',
-        figure: 'token route, most req/s unthrottled (ratio ours / baseline)',
-        ours: perSecond(ours.max.requests.average, ' req/s'),
-        value: round(ours.max.requests.average),
+        figure: 'token route, most req/s unthrottled, both routes (ratio ours / baseline)',
+        ours: perSecond(ours.max.reqPerS, ' req/s'),
+        value: round(ours.max.reqPerS),
         unit: 'req/s',
-        baseline: `${perSecond(baseline.max.requests.average, ' req/s')} (bare hono)`,
-        baselineValue: round(baseline.max.requests.average),
-        ratio: ours.max.requests.average / baseline.max.requests.average,
+        baseline: `${perSecond(baseline.max.reqPerS, ' req/s')} (bare hono)`,
+        baselineValue: round(baseline.max.reqPerS),
+        ratio: ours.max.reqPerS / baseline.max.reqPerS,
         budget: `≥ ${perSecond(RATE, ' req/s')}`,
-        pass: ours.max.requests.average >= RATE && clean,
+        pass: ours.max.reqPerS >= RATE && clean,
         details: {
           ...common,
-          p50Ms: ours.max.latency.p50,
-          p99Ms: ours.max.latency.p99,
-          baselineP99Ms: baseline.max.latency.p99,
+          streamTokenReqPerS: round(streamMax.requests.average),
+          hmsJoinReqPerS: round(videoMax.requests.average),
+          p99Ms: ours.max.p99,
+          baselineP99Ms: baseline.max.p99,
           seconds: MAX_SECONDS,
         },
       },
