@@ -92,12 +92,12 @@ export class HubChatElement extends HubElement {
   readonly #conversationTask = new Task(this, {
     task: async ([client, chatId, status]) => {
       if (!client || !chatId || status !== 'ready') return undefined;
-      // The conversation view is a chunk of its own, loaded with the first chat opened (with the
-      // <student-picker> of its Add students form).
+      // The conversation view is a chunk of its own, loaded with the first chat opened. The <student-picker>
+      // of its Add students form loads beside it, not in its way (the form opens only on request).
+      void loadStudentPicker();
       const [conversation] = await Promise.all([
         client.chat.conversation(chatId),
         import('./hub-chat-conversation.ts'),
-        loadStudentPicker(),
       ]);
       await conversation.open();
       void conversation.markRead().catch(() => undefined);
