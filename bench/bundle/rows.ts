@@ -21,8 +21,7 @@ export function bundleRows(figures: BundleFigures): BenchRow[] {
   return [
     {
       id: 'bundle.student-widgets',
-      figure:
-        'JS a host page downloads (gzip) before any chat or call: <upcoming-sessions> + <notification-center>',
+      figure: 'JS for <upcoming-sessions> + <notification-center> before any chat or call (gzip)',
       ours: kb(student),
       value: round(student / KB, 1),
       unit: 'KB',
