@@ -298,9 +298,11 @@ describe('a member the teacher removes from the chat during a mesh call', { time
 
 describe('rule 9 in live calls on 100ms (a local 100ms peer)', () => {
   const clock = fixedClock(new Date('2026-12-01T09:00:00Z'));
+  const webhookSecret = 'hub-test-100ms-webhook-secret-0123456789';
   let pki: TestPki;
   let peer: HmsPeer;
   let hub: TestApp;
+  let served: ServedHub;
 
   before(async () => {
     pki = await createTestPki();
@@ -317,12 +319,14 @@ describe('rule 9 in live calls on 100ms (a local 100ms peer)', () => {
       now: () => clock.now().getTime(),
     });
     hub = await createTestApp({
-      env: { ...hms, HMS_API_URL: peer.apiUrl },
+      env: { ...hms, HMS_API_URL: peer.apiUrl, HMS_WEBHOOK_SECRET: webhookSecret },
       clock,
       services: { transport: { ca: pki.caPem } },
     });
+    served = await serveHub(hub.services, hub.app, { port: 0, hostname: '127.0.0.1' });
   });
   after(async () => {
+    served?.server.close();
     await hub?.close();
     await peer?.close();
     await pki?.cleanup();
@@ -358,6 +362,40 @@ describe('rule 9 in live calls on 100ms (a local 100ms peer)', () => {
       peer_id: amara,
       reason: 'You are no longer enrolled in this class, so you left the call.',
     });
+
+    // A hostile client rejoins with the auth token she still holds (100ms cannot revoke it): 100ms's
+    // peer.join.success webhook reaches the hub, which takes her out again; the teacher's join changes nothing.
+    peer.setWebhook({
+      url: `http://127.0.0.1:${served.address.port}/v1/webhooks/100ms`,
+      headers: { 'X-Hub-Webhook-Secret': webhookSecret },
+    });
+    peer.requests.length = 0;
+    const back = peer.joinPeer(video.roomId, { userId: 's-01', name: 'Amara Okafor', role: 'student' });
+    peer.joinPeer(video.roomId, { userId: 't-ada', name: 'Ada Lovelace', role: 'teacher' });
+    await peer.webhooksSettled();
+    assert.deepEqual(
+      peer.webhooks.map((delivery) => [delivery.event.data.user_id, delivery.statuses]),
+      [
+        ['s-01', [200]],
+        ['t-ada', [200]],
+      ],
+    );
+    assert.deepEqual(
+      peer.peersIn(video.roomId).map((entry) => entry.userId),
+      ['t-ada', 't-ada'],
+    );
+    assert.deepEqual(
+      peer.requests
+        .filter((request) => request.path.endsWith('/remove-peers'))
+        .map((request) => (request.body as { peer_id: string }).peer_id),
+      [back],
+    );
+    const { rows } = await sql<{
+      kind: string;
+    }>`select kind from jobs where kind = 'call.remove-peers' and status = 'pending'`.execute(
+      hub.services.database.db,
+    );
+    assert.deepEqual(rows, [], 'the removal went through at once');
   });
 });
 

@@ -8,7 +8,7 @@ import type { SettingsStore } from './adapters/storage/settings-store.ts';
 import { HmsVideoProvider } from './adapters/video/hms.ts';
 import { MESH_SIGNAL_PATH, MeshRelay } from './adapters/video/mesh-relay.ts';
 import { MeshVideoProvider } from './adapters/video/mesh.ts';
-import { CallService } from './domain/calls/call-service.ts';
+import { CallService, type PeerAdmission } from './domain/calls/call-service.ts';
 import type { VideoProvider } from './domain/calls/video-provider.ts';
 import type { Clock } from './domain/clock.ts';
 import type { HubConfig } from './env.ts';
@@ -28,6 +28,11 @@ export interface CallServices {
    * peer when any registered owner says the room is open, and tells every owner who joined and left.
    */
   registerRooms(owner: RoomOwner): void;
+  /**
+   * The video provider saw a peer join a room (100ms's `peer.join.success`): the room's owner (a call, or
+   * a registered owner such as sessions) takes her out again unless she is entitled to be there.
+   */
+  peerJoined(roomId: string, userId: string): Promise<PeerAdmission>;
   /** Takes a WebSocket upgrade for the mesh relay; false when it is not the relay's (the caller refuses it). */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   close(): Promise<void>;
@@ -38,6 +43,8 @@ export interface RoomOwner {
   isRoomOpen(roomId: string): Promise<boolean>;
   onJoin?(roomId: string, userId: string): void;
   onLeave?(roomId: string, userId: string): void;
+  /** See `CallServices.peerJoined`; `unknown` when the room (or the user) is not the owner's. */
+  peerJoined?(roomId: string, userId: string): Promise<PeerAdmission>;
 }
 
 export interface CallDeps {
@@ -123,6 +130,7 @@ export async function createCallServices(deps: CallDeps): Promise<CallServices> 
   for (const [kind, handler] of Object.entries(service.jobHandlers())) notifications.handle(kind, handler);
   owners[0] = {
     isRoomOpen: (roomId) => repository.isRoomOpen(roomId),
+    peerJoined: (roomId, userId) => service.peerJoined(roomId, userId),
     onLeave(roomId, userId) {
       service.leftRoom(roomId, userId).catch((error: unknown) => {
         logger.warn('could not record that a member left a call', { error, roomId, userId });
@@ -136,6 +144,13 @@ export async function createCallServices(deps: CallDeps): Promise<CallServices> 
     relay,
     registerRooms(owner) {
       owners.push(owner);
+    },
+    async peerJoined(roomId, userId) {
+      for (const owner of owners) {
+        const answer = (await owner.peerJoined?.(roomId, userId)) ?? 'unknown';
+        if (answer !== 'unknown') return answer;
+      }
+      return 'unknown';
     },
     handleUpgrade(request, socket, head) {
       const path = new URL(request.url ?? '/', 'http://hub.invalid').pathname;

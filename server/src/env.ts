@@ -258,6 +258,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     'The 100ms template role students join as.',
   ),
   variable(
+    'HMS_WEBHOOK_SECRET',
+    'video',
+    null,
+    'Secret (≥ 32 characters) 100ms sends in the `X-Hub-Webhook-Secret` header of its webhooks to `POST /v1/webhooks/100ms` (set both in its dashboard). Unset: webhooks are refused and rejoins after rule 9 go unchecked.',
+    { production: 'optional, with HMS_ACCESS_KEY; recommended', secret: true },
+  ),
+  variable(
     'HUB_MESH_TOKEN_TTL_S',
     'video',
     DEFAULTS.HUB_MESH_TOKEN_TTL_S,
@@ -378,6 +385,8 @@ export interface HubConfig {
     apiUrl: string;
     teacherRole: string;
     studentRole: string;
+    /** What 100ms's webhooks carry in `X-Hub-Webhook-Secret`; null: `POST /v1/webhooks/100ms` refuses all. */
+    webhookSecret: string | null;
   } | null;
   vapid: { publicKey: string; privateKey: string; subject: string } | null;
   /** In the shape of the FCM provider's options: a file, or the three fields of an inline JSON. */
@@ -505,6 +514,7 @@ const envSchema = z
     HMS_API_URL: httpUrl.optional(),
     HMS_TEACHER_ROLE: text.optional(),
     HMS_STUDENT_ROLE: text.optional(),
+    HMS_WEBHOOK_SECRET: text.min(32, 'must be at least 32 characters').optional(),
     VAPID_PUBLIC_KEY: base64url(65).optional(),
     VAPID_PRIVATE_KEY: base64url(32).optional(),
     VAPID_SUBJECT: z
@@ -594,7 +604,7 @@ const envSchema = z
     group(
       '100ms',
       ['HMS_ACCESS_KEY', 'HMS_APP_SECRET', 'HMS_TEMPLATE_ID'],
-      ['HMS_API_URL', 'HMS_TEACHER_ROLE', 'HMS_STUDENT_ROLE'],
+      ['HMS_API_URL', 'HMS_TEACHER_ROLE', 'HMS_STUDENT_ROLE', 'HMS_WEBHOOK_SECRET'],
     );
     group('web push', ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY', 'VAPID_SUBJECT']);
     group('APNs', ['APNS_KEY_FILE', 'APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_TOPIC'], ['APNS_HOST']);
@@ -723,6 +733,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): H
             apiUrl: (e.HMS_API_URL ?? DEFAULTS.HMS_API_URL).replace(/\/$/, ''),
             teacherRole: e.HMS_TEACHER_ROLE ?? DEFAULTS.HMS_TEACHER_ROLE,
             studentRole: e.HMS_STUDENT_ROLE ?? DEFAULTS.HMS_STUDENT_ROLE,
+            webhookSecret: e.HMS_WEBHOOK_SECRET ?? null,
           }
         : null,
     vapid:

@@ -11,6 +11,9 @@ import type { HubConfig } from './env.ts';
 import type { Logger } from './logger.ts';
 import type { NotificationServices } from './notifications.ts';
 
+/** What 100ms tells someone the hub takes out of a live occurrence's room she is not invited to. */
+const REMOVED_FROM_SESSION_REASON = 'You are not invited to this session, so you left it.';
+
 export interface SessionServices {
   readonly service: SessionService;
 }
@@ -35,8 +38,9 @@ export interface SessionDeps {
 export function createSessionServices(deps: SessionDeps): SessionServices {
   const { config, database, clock, logger, notifications, chat, calls, directory } = deps;
   const chats = chat.service;
+  const repository = new KyselySessionRepository(database.db, { platforms: notifications.platforms });
   const service = new SessionService({
-    repository: new KyselySessionRepository(database.db, { platforms: notifications.platforms }),
+    repository,
     chat: {
       create: (request) => chats.createSessionChat(request),
       setMembers: (chatId, teacherId, memberIds) => chats.setSessionChatMembers(chatId, teacherId, memberIds),
@@ -71,6 +75,18 @@ export function createSessionServices(deps: SessionDeps): SessionServices {
       service.leftRoom(roomId, userId).catch((error: unknown) => {
         logger.warn('could not record that someone left a session', { error, roomId, userId });
       });
+    },
+    // 100ms saw someone join a live occurrence's room: a known user who is neither its teacher nor invited
+    // (rule 9 took her out; her auth token still opens the room) is taken out again. A provider failure
+    // throws, so the webhook answers 503 and 100ms delivers it again.
+    async peerJoined(roomId, userId) {
+      const state = await repository.findByRoom(roomId);
+      if (state?.status !== 'live') return 'unknown';
+      const session = await repository.find(state.sessionId);
+      if (session?.ownerId === userId || session?.inviteeIds.includes(userId)) return 'entitled';
+      if (!(await directory.findUser(userId))) return 'unknown';
+      await calls.video.removePeer({ roomId, userId, reason: REMOVED_FROM_SESSION_REASON });
+      return 'removed';
     },
   });
   directory.onEnrollmentsRemoved(async (removed) => {

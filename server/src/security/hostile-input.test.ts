@@ -261,7 +261,11 @@ const NO_INPUT: Record<RouteKey, 'read-only' | string> = {
 };
 
 /** Routes fuzzed by their own tests below. */
-const OWN_TESTS: RouteKey[] = ['POST /v1/webhooks/stream', 'GET /v1/notifications/stream'];
+const OWN_TESTS: RouteKey[] = [
+  'POST /v1/webhooks/stream',
+  'POST /v1/webhooks/100ms',
+  'GET /v1/notifications/stream',
+];
 
 /** Static files and dev pages: no JSON API (their errors are tested in app.test.ts). */
 const STATIC: RouteKey[] = [
@@ -824,6 +828,33 @@ describe('hostile input on every route: always a 4xx with the contract error, no
           options,
         );
       });
+    });
+  });
+
+  // This hub runs the mesh: it has no 100ms webhook secret, so nothing gets in (routes/webhooks-hms.test.ts
+  // fuzzes a 100ms hub's authenticated bodies).
+  describe('POST /v1/webhooks/100ms', () => {
+    it('refuses any body with any secret header (401) on a hub without HMS_WEBHOOK_SECRET', async () => {
+      await refusedProperty(
+        'a 100ms webhook to a mesh hub',
+        fc.tuple(
+          anyJson,
+          fc.option(
+            nastyString.filter((text) => /^[\x20-\x7e]*$/.test(text)),
+            { nil: null },
+          ),
+        ),
+        ([body, secret]) =>
+          hub.app.request('/v1/webhooks/100ms', {
+            method: 'POST',
+            headers: {
+              'Content-Type': 'application/json',
+              ...(secret === null ? {} : { 'X-Hub-Webhook-Secret': secret }),
+            },
+            body: JSON.stringify(body),
+          }),
+        [401],
+      );
     });
   });
 

@@ -47,6 +47,7 @@ export const PUBLIC_ROUTES: Record<RouteKey, string> = {
   'GET /v1/push/vapid-public-key': 'anyone: a public key',
   'GET /calendar/:file': 'the unguessable feed token is the key',
   'POST /v1/webhooks/stream': 'X-Signature (HMAC of the body with the Stream secret)',
+  'POST /v1/webhooks/100ms': 'X-Hub-Webhook-Secret (HMS_WEBHOOK_SECRET, sent by 100ms as configured)',
   'PUT /v1/admin/directory': 'the admin key (HUB_ADMIN_KEY), not a user',
   'GET /dev/mailbox': 'dev mode only: the local mailbox',
   'GET /dev/mailbox.json': 'dev mode only: the local mailbox',

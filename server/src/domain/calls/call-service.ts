@@ -58,6 +58,13 @@ interface RemovePeersPayload {
   userIds: string[];
 }
 
+/** What the hub makes of a peer the video provider saw join a room (`CallService.peerJoined`). */
+export type PeerAdmission = 'entitled' | 'removed' | 'unknown';
+
+/** Who may be in a call's room: its members who are still in its chat (rule 9). */
+const entitled = (call: CallRecord, chatMemberIds: readonly string[], userId: string) =>
+  chatMemberIds.includes(userId) && call.members.some((member) => member.userId === userId);
+
 const ringTimeoutKey = (callId: string) => `call:${callId}:ring-timeout`;
 const ringKey = (callId: string) => `call:${callId}:ring`;
 const linkTo = (callId: string) => `#call/${callId}`;
@@ -288,6 +295,29 @@ export class CallService {
   }
 
   /**
+   * The video provider saw a peer join a room (100ms's `peer.join.success` webhook): a 100ms auth token
+   * lives 24 hours and cannot be revoked, so a member taken out by rule 9 could come back with it. Someone
+   * the hub knows who is not entitled to the call (a member of it still in its chat) is taken out again
+   * through the durable `call.remove-peers` job. `unknown`: not a room of an open call, or not a hub user
+   * (nothing to do).
+   */
+  async peerJoined(roomId: string, userId: string): Promise<PeerAdmission> {
+    const call = await this.#deps.repository.findByRoom(roomId);
+    if (!call || call.status === 'ended') return 'unknown';
+    const chat = await this.#deps.chats.find(call.chatId);
+    if (chat && entitled(call, chat.memberIds, userId)) return 'entitled';
+    if ((await this.#deps.repository.users([userId])).length === 0) return 'unknown';
+    const now = this.#now();
+    const payload: RemovePeersPayload = { callId: call.id, userIds: [userId] };
+    const key = `call:${call.id}:remove:${now.getTime()}:${userId}`;
+    await this.#deps.repository.transaction((tx) =>
+      tx.jobs.schedule({ key, kind: CALL_REMOVE_PEERS_JOB, runAt: now, payload }),
+    );
+    await this.#removeAtOnce(payload, key);
+    return 'removed';
+  }
+
+  /**
    * `POST /v1/calls/:id/end`: a teacher ends the call for everyone. The room is ended and locked first
    * (a provider failure changes nothing); those still rung get `call.missed`. Ending an ended call is no error.
    */
@@ -411,26 +441,31 @@ export class CallService {
       present,
     );
     if (!changed) return [];
+    await this.#removeAtOnce(payload, key);
+    return gone;
+  }
+
+  /** Runs a committed remove-peers job at once and drops it; when the provider fails, the job retries. */
+  async #removeAtOnce(payload: RemovePeersPayload, key: string): Promise<void> {
     try {
       await this.#removePeers(payload);
       await this.#deps.repository.transaction((tx) => tx.jobs.cancel(key));
     } catch (error) {
       this.#deps.logger.warn('rule 9: the video provider did not take the removal yet; its job retries', {
         error,
-        callId: call.id,
+        callId: payload.callId,
       });
     }
-    return gone;
   }
 
-  /** The remove-peers job: those of `userIds` still out of the call's chat leave its room, if it is open. */
+  /** The remove-peers job: those of `userIds` not entitled to the call leave its room, if it is open. */
   async #removePeers({ callId, userIds }: RemovePeersPayload): Promise<void> {
     const call = await this.#deps.repository.find(callId);
     if (!call || call.status === 'ended') return;
     const chat = await this.#deps.chats.find(call.chatId);
     for (const userId of userIds) {
       // Let back in since (enrolled again and added to the chat): she stays.
-      if (chat?.memberIds.includes(userId)) continue;
+      if (chat && entitled(call, chat.memberIds, userId)) continue;
       await this.#deps.video.removePeer({ roomId: call.roomId, userId, reason: REMOVED_FROM_CALL_REASON });
     }
   }

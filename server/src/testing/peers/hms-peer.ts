@@ -6,6 +6,11 @@
  * (`joinPeer`); the hub lists them (`GET /active-rooms/<id>/peers`, filtered by `user_id` or `role`) and
  * removes them (`POST /active-rooms/<id>/remove-peers`, by `peer_id` or `role`). Stricter than 100ms where
  * the hub's rules are: ending a room must lock it and say why, and so must removing a peer.
+ *
+ * With a webhook set (`setWebhook`), a peer joining is told to it as 100ms does: `POST` of a
+ * `peer.join.success` event (`{version: '2.0', id, account_id, app_id, timestamp, type, data: {room_id,
+ * room_name, session_id, peer_id, user_id, user_name, role, joined_at, …}}`) with the headers configured for
+ * the webhook (100ms signs nothing; it passes those headers on), retried while the answer is not 200.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import https from 'node:https';
@@ -51,6 +56,19 @@ export interface HmsRequest {
   answer: unknown;
 }
 
+/** Where 100ms sends its webhooks, as configured in its dashboard. */
+export interface HmsWebhookTarget {
+  url: string;
+  /** Sent with every delivery, as configured (the hub's secret goes here). */
+  headers: Record<string, string>;
+}
+
+/** One event sent to the webhook, with the status of each attempt. */
+export interface HmsWebhookDelivery {
+  event: { id: string; type: string; data: Record<string, unknown> } & Record<string, unknown>;
+  statuses: number[];
+}
+
 export interface HmsPeer {
   /** `https://127.0.0.1:<port>/v2`: the provider's `apiUrl`. */
   readonly apiUrl: string;
@@ -66,6 +84,12 @@ export interface HmsPeer {
   startSession(roomId: string): void;
   /** A peer joins the room's session (starting it) as the SDK would with an auth token; returns its peer id. */
   joinPeer(roomId: string, peer: { userId: string; name: string; role: string }): string;
+  /** Sends every join from now on to `target` (null: no webhook). */
+  setWebhook(target: HmsWebhookTarget | null): void;
+  /** Every webhook event sent, in order, with its attempts. */
+  readonly webhooks: readonly HmsWebhookDelivery[];
+  /** Resolves when every webhook delivery begun so far has got a 200 or given up. */
+  webhooksSettled(): Promise<void>;
   /** The peers connected to the room's session now. */
   peersIn(roomId: string): HmsActivePeer[];
   /**
@@ -87,6 +111,8 @@ export interface HmsPeerOptions {
   templateIds: readonly string[];
   /** The clock tokens are judged by. Default `Date.now`. */
   now?: () => number;
+  /** Waits before each webhook retry; 100ms documents three, after 1 s, 3 s and 10 s (the default). */
+  webhookRetryDelaysMs?: readonly number[];
 }
 
 const CLOCK_SKEW_SECONDS = 60;
@@ -116,6 +142,12 @@ export async function startHmsPeer(options: HmsPeerOptions): Promise<HmsPeer> {
   const managementTokens = new Set<string>();
   let failures: { remaining: number; status: number; path: RegExp | undefined } | undefined;
   let responseDelayMs = 0;
+  let webhook: HmsWebhookTarget | null = null;
+  const webhooks: HmsWebhookDelivery[] = [];
+  const pendingWebhooks = new Set<Promise<void>>();
+  /** Room id → the id of its running session. */
+  const sessionIds = new Map<string, { id: string; startedAt: string }>();
+  const retryDelaysMs = options.webhookRetryDelaysMs ?? [1_000, 3_000, 10_000];
 
   const server = https.createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
     void handle(req, res);
@@ -186,6 +218,7 @@ export async function startHmsPeer(options: HmsPeerOptions): Promise<HmsPeer> {
         room.enabled = false;
         room.updatedAt = new Date(now()).toISOString();
         sessions.delete(room.id);
+        sessionIds.delete(room.id);
         return answer(200, { message: 'session is ending' });
       }
       const peersPath = /^\/active-rooms\/([^/]+)\/peers$/.exec(path);
@@ -297,6 +330,65 @@ export async function startHmsPeer(options: HmsPeerOptions): Promise<HmsPeer> {
     if (!room) throw new Error(`no room ${roomId}`);
     if (!room.enabled) throw new Error(`room ${roomId} is disabled: nobody can join it`);
     room.active = true;
+    if (!sessionIds.has(roomId)) {
+      sessionIds.set(roomId, {
+        id: randomBytes(12).toString('hex'),
+        startedAt: new Date(now()).toISOString(),
+      });
+    }
+  }
+
+  /** 100ms's `peer.join.success`, sent to the webhook (if any) with its retries. */
+  function announceJoin(room: HmsRoom, peer: HmsActivePeer) {
+    if (!webhook) return;
+    const session = sessionIds.get(room.id);
+    const delivery: HmsWebhookDelivery = {
+      event: {
+        version: '2.0',
+        id: randomUUID(),
+        account_id: 'customer-local',
+        app_id: 'app-local',
+        timestamp: new Date(now()).toISOString(),
+        type: 'peer.join.success',
+        data: {
+          room_id: room.id,
+          room_name: room.name,
+          session_id: session?.id,
+          session_started_at: session?.startedAt,
+          template_id: room.templateId,
+          peer_id: peer.id,
+          user_id: peer.userId,
+          user_name: peer.name,
+          user_data: '',
+          role: peer.role,
+          joined_at: peer.joinedAt,
+        },
+      },
+      statuses: [],
+    };
+    webhooks.push(delivery);
+    const pending = deliver(webhook, delivery).finally(() => pendingWebhooks.delete(pending));
+    pendingWebhooks.add(pending);
+  }
+
+  async function deliver(target: HmsWebhookTarget, delivery: HmsWebhookDelivery) {
+    for (let attempt = 0; attempt <= retryDelaysMs.length; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, retryDelaysMs[attempt - 1]));
+      let status = 0;
+      try {
+        const response = await fetch(target.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...target.headers },
+          body: JSON.stringify(delivery.event),
+        });
+        status = response.status;
+        await response.body?.cancel();
+      } catch {
+        // Unreachable: 0, and retried like any other failure.
+      }
+      delivery.statuses.push(status);
+      if (status === 200) return;
+    }
   }
 
   function presentPeer(peer: HmsActivePeer) {
@@ -342,7 +434,15 @@ export async function startHmsPeer(options: HmsPeerOptions): Promise<HmsPeer> {
       const peers = sessions.get(roomId) ?? new Map<string, HmsActivePeer>();
       peers.set(joined.id, joined);
       sessions.set(roomId, peers);
+      announceJoin(rooms.get(roomId) as HmsRoom, joined);
       return joined.id;
+    },
+    setWebhook(target) {
+      webhook = target;
+    },
+    webhooks,
+    async webhooksSettled() {
+      while (pendingWebhooks.size > 0) await Promise.all([...pendingWebhooks]);
     },
     peersIn: (roomId) => [...(sessions.get(roomId)?.values() ?? [])],
     failNext(count, status, path) {
@@ -355,6 +455,9 @@ export async function startHmsPeer(options: HmsPeerOptions): Promise<HmsPeer> {
       requests.length = 0;
       rooms.clear();
       sessions.clear();
+      sessionIds.clear();
+      webhooks.length = 0;
+      webhook = null;
       managementTokens.clear();
       failures = undefined;
       responseDelayMs = 0;
