@@ -189,7 +189,7 @@ describe('POST /v1/webhooks/100ms', () => {
     assert.deepEqual(removals(), [[200, stranger]]);
   });
 
-  it('takes out of a live session a known user who is not invited; invitees stay', async () => {
+  it('takes out of a live session a known user who is not invited (again on a redelivery); invitees stay', async () => {
     const { session } = await json<SessionResponse>(
       await hub.requestAs(
         't-ada',
@@ -213,7 +213,12 @@ describe('POST /v1/webhooks/100ms', () => {
     const amara = peer.joinPeer(video.roomId, { userId: 's-01', name: 'Amara Okafor', role: 'student' });
     const grace = peer.joinPeer(video.roomId, { userId: 's-02', name: 'Grace Ito', role: 'student' });
     assert.equal(await outcomeOf(await send(joined(video.roomId, 's-01', amara))), 'entitled');
-    assert.equal(await outcomeOf(await send(joined(video.roomId, 's-02', grace))), 'removed');
+    // 100ms refuses the removal: the hub answers 503, so 100ms delivers the event again.
+    peer.failNext(1, 503, /remove-peers$/);
+    const event = joined(video.roomId, 's-02', grace);
+    await assertError(await send(event), 503, 'UNAVAILABLE');
+    assert.equal(peer.peersIn(video.roomId).length, 2);
+    assert.equal(await outcomeOf(await send(event)), 'removed');
     assert.deepEqual(
       peer.peersIn(video.roomId).map((entry) => entry.userId),
       ['s-01'],
