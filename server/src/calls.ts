@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { KyselyJobStore } from './adapters/jobs/job-store.ts';
 import { KyselyCallRepository } from './adapters/storage/call-repository.ts';
 import { KyselyChatRepository } from './adapters/storage/chat-repository.ts';
 import type { Database } from './adapters/storage/database.ts';
@@ -8,7 +9,8 @@ import type { SettingsStore } from './adapters/storage/settings-store.ts';
 import { HmsVideoProvider } from './adapters/video/hms.ts';
 import { MESH_SIGNAL_PATH, MeshRelay } from './adapters/video/mesh-relay.ts';
 import { MeshVideoProvider } from './adapters/video/mesh.ts';
-import { CallService, type PeerAdmission } from './domain/calls/call-service.ts';
+import { CallService } from './domain/calls/call-service.ts';
+import { RoomAdmission, type PeerAdmission, type RoomEntitlement } from './domain/calls/room-admission.ts';
 import type { VideoProvider } from './domain/calls/video-provider.ts';
 import type { Clock } from './domain/clock.ts';
 import type { HubConfig } from './env.ts';
@@ -29,8 +31,8 @@ export interface CallServices {
    */
   registerRooms(owner: RoomOwner): void;
   /**
-   * The video provider saw a peer join a room (100ms's `peer.join.success`): the room's owner (a call, or
-   * a registered owner such as sessions) takes her out again unless she is entitled to be there.
+   * The video provider saw a peer join a room (100ms's `peer.join.success`): she is taken out again, by a
+   * durable job, unless she is entitled to be there (a call's own check, or a registered owner's).
    */
   peerJoined(roomId: string, userId: string): Promise<PeerAdmission>;
   /** Takes a WebSocket upgrade for the mesh relay; false when it is not the relay's (the caller refuses it). */
@@ -43,8 +45,11 @@ export interface RoomOwner {
   isRoomOpen(roomId: string): Promise<boolean>;
   onJoin?(roomId: string, userId: string): void;
   onLeave?(roomId: string, userId: string): void;
-  /** See `CallServices.peerJoined`; `unknown` when the room (or the user) is not the owner's. */
-  peerJoined?(roomId: string, userId: string): Promise<PeerAdmission>;
+  /**
+   * Who may be in the owner's rooms (null: not its room, or not live): someone else the video provider sees
+   * join one is taken out again (`CallServices.peerJoined`).
+   */
+  entitled?: RoomEntitlement;
 }
 
 export interface CallDeps {
@@ -128,9 +133,16 @@ export async function createCallServices(deps: CallDeps): Promise<CallServices> 
     ringTimeoutSeconds: config.ringTimeoutSeconds,
   });
   for (const [kind, handler] of Object.entries(service.jobHandlers())) notifications.handle(kind, handler);
+  const admission = new RoomAdmission({
+    video,
+    jobs: new KyselyJobStore(database.db),
+    clock,
+    isKnownUser: async (userId) => (await repository.users([userId])).length > 0,
+    logger,
+  });
+  for (const [kind, handler] of Object.entries(admission.jobHandlers())) notifications.handle(kind, handler);
   owners[0] = {
     isRoomOpen: (roomId) => repository.isRoomOpen(roomId),
-    peerJoined: (roomId, userId) => service.peerJoined(roomId, userId),
     onLeave(roomId, userId) {
       service.leftRoom(roomId, userId).catch((error: unknown) => {
         logger.warn('could not record that a member left a call', { error, roomId, userId });
@@ -144,13 +156,12 @@ export async function createCallServices(deps: CallDeps): Promise<CallServices> 
     relay,
     registerRooms(owner) {
       owners.push(owner);
+      if (owner.entitled) admission.addOwner(owner.entitled);
     },
-    async peerJoined(roomId, userId) {
-      for (const owner of owners) {
-        const answer = (await owner.peerJoined?.(roomId, userId)) ?? 'unknown';
-        if (answer !== 'unknown') return answer;
-      }
-      return 'unknown';
+    async peerJoined(roomId, userId): Promise<PeerAdmission> {
+      // A call's room goes through the call's own check and its call.remove-peers job.
+      const answer = await service.peerJoined(roomId, userId);
+      return answer === 'unknown' ? admission.peerJoined(roomId, userId) : answer;
     },
     handleUpgrade(request, socket, head) {
       const path = new URL(request.url ?? '/', 'http://hub.invalid').pathname;

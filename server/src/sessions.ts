@@ -11,9 +11,6 @@ import type { HubConfig } from './env.ts';
 import type { Logger } from './logger.ts';
 import type { NotificationServices } from './notifications.ts';
 
-/** What 100ms tells someone the hub takes out of a live occurrence's room she is not invited to. */
-const REMOVED_FROM_SESSION_REASON = 'You are not invited to this session, so you left it.';
-
 export interface SessionServices {
   readonly service: SessionService;
 }
@@ -76,17 +73,12 @@ export function createSessionServices(deps: SessionDeps): SessionServices {
         logger.warn('could not record that someone left a session', { error, roomId, userId });
       });
     },
-    // 100ms saw someone join a live occurrence's room: a known user who is neither its teacher nor invited
-    // (rule 9 took her out; her auth token still opens the room) is taken out again. A provider failure
-    // throws, so the webhook answers 503 and 100ms delivers it again.
-    async peerJoined(roomId, userId) {
+    // A live occurrence's room is its teacher's and its invitees' (rule 9 takes former invitees out).
+    async entitled(roomId, userId) {
       const state = await repository.findByRoom(roomId);
-      if (state?.status !== 'live') return 'unknown';
+      if (state?.status !== 'live') return null;
       const session = await repository.find(state.sessionId);
-      if (session?.ownerId === userId || session?.inviteeIds.includes(userId)) return 'entitled';
-      if (!(await directory.findUser(userId))) return 'unknown';
-      await calls.video.removePeer({ roomId, userId, reason: REMOVED_FROM_SESSION_REASON });
-      return 'removed';
+      return session?.ownerId === userId || (session?.inviteeIds.includes(userId) ?? false);
     },
   });
   directory.onEnrollmentsRemoved(async (removed) => {

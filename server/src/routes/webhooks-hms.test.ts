@@ -189,7 +189,7 @@ describe('POST /v1/webhooks/100ms', () => {
     assert.deepEqual(removals(), [[200, stranger]]);
   });
 
-  it('takes out of a live session a known user who is not invited (again on a redelivery); invitees stay', async () => {
+  it('takes out of a live session a known user who is not invited, retrying through its job; invitees stay', async () => {
     const { session } = await json<SessionResponse>(
       await hub.requestAs(
         't-ada',
@@ -213,16 +213,26 @@ describe('POST /v1/webhooks/100ms', () => {
     const amara = peer.joinPeer(video.roomId, { userId: 's-01', name: 'Amara Okafor', role: 'student' });
     const grace = peer.joinPeer(video.roomId, { userId: 's-02', name: 'Grace Ito', role: 'student' });
     assert.equal(await outcomeOf(await send(joined(video.roomId, 's-01', amara))), 'entitled');
-    // 100ms refuses the removal: the hub answers 503, so 100ms delivers the event again.
+    // 100ms refuses the first removal: its durable job (video.remove-peer) tries again.
     peer.failNext(1, 503, /remove-peers$/);
-    const event = joined(video.roomId, 's-02', grace);
-    await assertError(await send(event), 503, 'UNAVAILABLE');
+    assert.equal(await outcomeOf(await send(joined(video.roomId, 's-02', grace))), 'removed');
     assert.equal(peer.peersIn(video.roomId).length, 2);
-    assert.equal(await outcomeOf(await send(event)), 'removed');
+    const pending = await sql<{ kind: string }>`
+      select kind from jobs where kind = 'video.remove-peer' and status = 'pending'
+    `.execute(hub.services.database.db);
+    assert.equal(pending.rows.length, 1);
+    clock.advance(60_000);
+    await hub.services.notifications.worker.runDue();
     assert.deepEqual(
       peer.peersIn(video.roomId).map((entry) => entry.userId),
       ['s-01'],
     );
+    assert.deepEqual(removals(), [
+      [503, null],
+      [200, grace],
+    ]);
+    // Unknown users stay out of it there too.
+    assert.equal(await outcomeOf(await send(joined(video.roomId, 'beam-recorder'))), 'unknown');
   });
 
   it('never answers an authenticated arbitrary JSON value with a 5xx', async () => {

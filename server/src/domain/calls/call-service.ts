@@ -6,6 +6,7 @@ import type { Principal } from '../identity.ts';
 import type { Job, JobHandler } from '../jobs.ts';
 import type { Notifier, StoredNotification } from '../notifications/notifier.ts';
 import type { CallRecord, CallRepository, CallTransaction, CallUser } from './call-repository.ts';
+import type { PeerAdmission } from './room-admission.ts';
 import type { VideoProvider } from './video-provider.ts';
 
 /** Marks the members still rung when the ring window closes `missed` (`call:<id>:ring-timeout`). */
@@ -57,9 +58,6 @@ interface RemovePeersPayload {
   callId: string;
   userIds: string[];
 }
-
-/** What the hub makes of a peer the video provider saw join a room (`CallService.peerJoined`). */
-export type PeerAdmission = 'entitled' | 'removed' | 'unknown';
 
 /** Who may be in a call's room: its members who are still in its chat (rule 9). */
 const entitled = (call: CallRecord, chatMemberIds: readonly string[], userId: string) =>
