@@ -106,6 +106,8 @@ export class HubChatConversation extends LitElement {
   );
 
   #atBottom = true;
+  /** Set by sending: the list goes to the newest message even when the reader was scrolled up. */
+  #toBottom = false;
   #lastSeenMessageId: string | undefined;
   /** The row the reader's place is kept by while rows come above it, and its distance from the list's top. */
   #restoreScroll: { key: string; offset: number } | undefined;
@@ -140,6 +142,14 @@ export class HubChatConversation extends LitElement {
       this.#revealAbove = undefined;
       this.#restoreScroll = undefined;
       this.#conversationState.setStore(this.conversation?.store);
+    } else if (this.messagesElement) {
+      // Where the reader is now: a scroll whose event has not come yet counts, or an update in between
+      // would take them back to the bottom (or move their rows).
+      const list = this.messagesElement;
+      this.#atBottom = this.#toBottom || atEnd(list);
+      if (!this.#atBottom) {
+        this.firstRowKey ??= list.querySelector<HTMLElement>('[part="message"]')?.dataset['id'];
+      }
     }
     if (this.#revealAbove && !this.#conversationState.value?.loadingOlder) {
       this.#showRowsAbove(this.#revealAbove);
@@ -160,6 +170,7 @@ export class HubChatConversation extends LitElement {
       if (row) list.scrollTop += rowOffset(list, row) - offset;
     } else if (this.#atBottom) {
       list.scrollTop = list.scrollHeight;
+      this.#toBottom = false;
     }
   }
 
@@ -742,6 +753,7 @@ export class HubChatConversation extends LitElement {
     if (!text.trim() && files.length === 0) return;
     this.sendError = '';
     this.#atBottom = true;
+    this.#toBottom = true;
     this.firstRowKey = undefined;
     try {
       await conversation.send(text, files);
@@ -801,7 +813,7 @@ export class HubChatConversation extends LitElement {
 
   #onScroll(event: Event): void {
     const list = event.target as HTMLElement;
-    this.#atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK;
+    this.#atBottom = atEnd(list);
     // Back at the newest messages, the window follows them again (and drops the rows read above);
     // away from them, it stays where the reader is while new messages come.
     if (this.#atBottom) this.firstRowKey = undefined;
@@ -826,6 +838,11 @@ export class HubChatConversation extends LitElement {
       this.#run(conversation.loadOlder());
     }
   }
+}
+
+/** The list is scrolled to (within `BOTTOM_SLACK` of) its end. */
+function atEnd(list: HTMLElement): boolean {
+  return list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK;
 }
 
 /** How far below the top of the scrolling `list` the row is drawn now. */

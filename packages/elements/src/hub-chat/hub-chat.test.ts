@@ -546,6 +546,14 @@ describe('<hub-chat>', () => {
       await waitUntil(() => messageByText(element, `History ${history}`), 'the newest page is missing', WAIT);
       expect(messageElements(element).length).to.be.at.most(NEWEST_ROWS);
 
+      // Scrolled up, the reader stays there when the view updates before the scroll event has come.
+      const list = view(element).querySelector<HTMLElement>('.messages')!;
+      const inner = root(element).querySelector('hub-chat-conversation')!;
+      list.scrollTop = 0;
+      inner.requestUpdate();
+      await inner.updateComplete;
+      expect(list.scrollTop).to.equal(0);
+
       // Scrolling up brings older rows above, from the server or from those loaded already, and the row
       // at the top stays where it was on the screen.
       const start = () => view(element).querySelector('.messages .start');
@@ -562,7 +570,6 @@ describe('<hub-chat>', () => {
       expect(top.getBoundingClientRect().top).to.be.closeTo(at, 2);
 
       // Back at the bottom, only the newest rows are drawn again, pinned to the end.
-      const list = view(element).querySelector<HTMLElement>('.messages')!;
       list.scrollTop = list.scrollHeight;
       await waitUntil(
         () => messageElements(element).length <= NEWEST_ROWS,
