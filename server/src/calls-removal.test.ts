@@ -13,10 +13,10 @@ import type {
   JoinCallResponse,
   SessionResponse,
 } from '@teacher-hub/protocol';
+import { MESH_CLOSE } from '@teacher-hub/protocol';
 import { sql } from 'kysely';
 import { DEMO_DIRECTORY } from './adapters/directory/demo-directory.ts';
 import type { LiveEvent } from './adapters/live/live-bus.ts';
-import { MESH_CLOSE_REMOVED } from './adapters/video/mesh-relay.ts';
 import type { ChatResponse } from './domain/chat/chat-api.ts';
 import { fixedClock } from './domain/clock.ts';
 import { serveHub, type ServedHub } from './serve.ts';
@@ -156,8 +156,8 @@ describe('rule 9 in live calls on the local mesh', { timeout: 30_000 }, () => {
   });
 
   it('closes her connections to the call and to the live session with 4403 at once; the teacher stays', async () => {
-    assert.equal(await amaraInCall.closed, MESH_CLOSE_REMOVED);
-    assert.equal(await amaraInSession.closed, MESH_CLOSE_REMOVED);
+    assert.equal(await amaraInCall.closed, MESH_CLOSE.removed);
+    assert.equal(await amaraInSession.closed, MESH_CLOSE.removed);
     assert.equal(hub.services.calls.relay?.peerCount(groupGrant.roomId), 1);
     assert.equal(adaInCall.socket.readyState, adaInCall.socket.OPEN);
   });
@@ -268,7 +268,7 @@ describe('a member the teacher removes from the chat during a mesh call', { time
   });
 
   it('closes her relay socket with 4403 at once; the others stay', async () => {
-    assert.equal(await graceInCall.closed, MESH_CLOSE_REMOVED);
+    assert.equal(await graceInCall.closed, MESH_CLOSE.removed);
     assert.equal(hub.services.calls.relay?.peerCount(graceGrant.roomId), 2);
     assert.equal(amaraInCall.socket.readyState, amaraInCall.socket.OPEN);
   });

@@ -5,8 +5,8 @@
  * is per instance: dev mode runs one hub instance (on PGlite), and production uses 100ms instead.
  *
  * Close codes (`MESH_CLOSE`): 4401 bad token, 4410 room ended, 4429 room full, 4409 replaced by the same user
- * joining again, 4400 a message that is not the protocol's; and `MESH_CLOSE_REMOVED` (4403) for a user the
- * hub took out of the room (rule 9), also when she comes back with a token she got before.
+ * joining again, 4400 a message that is not the protocol's, 4403 a user the hub took out of the room (rule 9),
+ * also when she comes back with a token she got before.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -30,12 +30,6 @@ export const MESH_SIGNAL_PATH = '/v1/mesh/connect';
 /** The largest message a browser may send (an SDP with many candidates is well under 20 KiB). */
 export const MESH_MAX_MESSAGE_BYTES = 64 * 1024;
 export const MESH_HEARTBEAT_MS = 15_000;
-/**
- * The close code of a user the hub took out of a room (`removePeer`: the LMS removed the enrollment that let
- * her in), and of her later connections with a token granted before that. Final: a client does not
- * reconnect after it. (Not yet in the protocol's `MESH_CLOSE`, whose SDK copy must list the same codes.)
- */
-export const MESH_CLOSE_REMOVED = 4403;
 /** How long `close()` waits for browsers to answer the close frame before dropping them. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -144,7 +138,7 @@ export class MeshRelay {
   }
 
   /**
-   * Takes a user out of a room: her connection is closed with `MESH_CLOSE_REMOVED`, the others get
+   * Takes a user out of a room: her connection is closed with `MESH_CLOSE.removed`, the others get
    * `peer-left`, `onLeave` is told, and her tokens for the room are refused (the same code) until `readmit`.
    * Tokens cannot be revoked one by one, and those she holds stay valid for hours: the refusal is by user.
    */
@@ -159,7 +153,7 @@ export class MeshRelay {
     // Taken out of the room before the socket closes, so its `close` event finds nothing left to do.
     room.delete(peer.id);
     if (room.size === 0) this.#rooms.delete(roomId);
-    peer.socket.close(MESH_CLOSE_REMOVED, 'removed from the call');
+    peer.socket.close(MESH_CLOSE.removed, 'removed from the call');
     this.#broadcast(room, { type: 'peer-left', peerId: peer.id });
     this.#options.onLeave?.(roomId, userId);
   }
@@ -239,7 +233,7 @@ export class MeshRelay {
     if (socket.readyState !== WebSocket.OPEN || this.#closed) return;
     // Asked after the wait too: she may have been taken out meanwhile.
     if (this.#removed.get(roomId)?.has(claims.userId)) {
-      socket.close(MESH_CLOSE_REMOVED, 'removed from the call');
+      socket.close(MESH_CLOSE.removed, 'removed from the call');
       return;
     }
 

@@ -13,7 +13,7 @@ import {
   type VideoGrant,
 } from '@teacher-hub/protocol';
 import { fixedClock } from '../../domain/clock.ts';
-import { MESH_CLOSE_REMOVED, MeshRelay, type MeshRelayOptions } from './mesh-relay.ts';
+import { MeshRelay, type MeshRelayOptions } from './mesh-relay.ts';
 import { MESH_TOKEN_AUDIENCE } from './mesh-token.ts';
 import { meshSignalUrl, MeshVideoProvider } from './mesh.ts';
 
@@ -418,7 +418,7 @@ describe('the local mesh', () => {
 
       await hub.provider.removePeer({ roomId: 'call-1', userId: 's-01', reason });
 
-      assert.deepEqual(await sam.closed, { code: MESH_CLOSE_REMOVED, reason: 'removed from the call' });
+      assert.deepEqual(await sam.closed, { code: MESH_CLOSE.removed, reason: 'removed from the call' });
       for (const client of [ada, ben])
         assert.deepEqual(await client.next('peer-left'), { type: 'peer-left', peerId });
       assert.equal(hub.relay.peerCount('call-1'), 2);
@@ -432,7 +432,7 @@ describe('the local mesh', () => {
 
       // The token she holds is refused, even before anyone asks the calls table.
       const again = hub.connect(grant);
-      assert.equal((await again.closed).code, MESH_CLOSE_REMOVED);
+      assert.equal((await again.closed).code, MESH_CLOSE.removed);
       assert.equal(hub.relay.peerCount('call-1'), 2);
     });
 
@@ -440,7 +440,7 @@ describe('the local mesh', () => {
       const hub = await startHub();
       const old = await hub.grant('s-01');
       await hub.provider.removePeer({ roomId: 'call-1', userId: 's-01', reason });
-      assert.equal((await hub.connect(old).closed).code, MESH_CLOSE_REMOVED, 'removed before she was in');
+      assert.equal((await hub.connect(old).closed).code, MESH_CLOSE.removed, 'removed before she was in');
 
       const fresh = hub.connect(await hub.grant('s-01'));
       await fresh.next('welcome');
