@@ -50,6 +50,11 @@ const TOP_SLACK = 64;
 export const NEWEST_ROWS = 50;
 /** Rows added above on each scroll to the top, from the messages loaded already or from a new page. */
 export const OLDER_ROWS = 30;
+/**
+ * The most rows drawn while the reader is back in the history: rows far below them leave the DOM (and come
+ * back as they scroll down), so reading a long chat from its start costs what reading its end does.
+ */
+export const MAX_ROWS = 120;
 
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
@@ -94,6 +99,8 @@ export class HubChatConversation extends LitElement {
    * while they follow them, when the newest `NEWEST_ROWS` are drawn.
    */
   @state() private firstRowKey: string | undefined;
+  /** The last row drawn when rows below it were let go of (see `MAX_ROWS`); `undefined` up to the newest. */
+  @state() private lastRowKey: string | undefined;
 
   @query('.messages') private messagesElement?: HTMLElement;
   @query('#composer-input') private composerInput?: HTMLTextAreaElement;
@@ -139,6 +146,7 @@ export class HubChatConversation extends LitElement {
       this.#atBottom = true;
       this.#lastSeenMessageId = undefined;
       this.firstRowKey = undefined;
+      this.lastRowKey = undefined;
       this.#revealAbove = undefined;
       this.#restoreScroll = undefined;
       this.#conversationState.setStore(this.conversation?.store);
@@ -146,7 +154,7 @@ export class HubChatConversation extends LitElement {
       // Where the reader is now: a scroll whose event has not come yet counts, or an update in between
       // would take them back to the bottom (or move their rows).
       const list = this.messagesElement;
-      this.#atBottom = this.#toBottom || atEnd(list);
+      this.#atBottom = this.#toBottom || (atEnd(list) && this.lastRowKey === undefined);
       if (!this.#atBottom) {
         this.firstRowKey ??= list.querySelector<HTMLElement>('[part="message"]')?.dataset['id'];
       }
@@ -260,13 +268,42 @@ export class HubChatConversation extends LitElement {
     return items[at - 1]?.kind === 'day' ? at - 1 : at;
   }
 
-  /** Draws from the message `OLDER_ROWS` rows above the row `key` (or from the first row, if nearer). */
+  /** The index in `items` just after the last row drawn. */
+  #endRow(items: readonly TimelineItem[]): number {
+    if (this.lastRowKey === undefined) return items.length;
+    const at = items.findIndex((item) => item.key === this.lastRowKey);
+    return at === -1 ? items.length : at + 1;
+  }
+
+  /**
+   * Draws from the message `OLDER_ROWS` rows above the row `key` (or from the first row, if nearer), and
+   * lets go of the rows beyond `MAX_ROWS` at the bottom.
+   */
   #showRowsAbove(key: string): void {
     const items = this.#items();
     const at = items.findIndex((item) => item.key === key);
     if (at === -1) return;
     const from = items.slice(Math.max(0, at - OLDER_ROWS)).find((item) => item.kind === 'message');
     this.firstRowKey = from?.key ?? key;
+    const first = this.#firstRow(items);
+    if (this.#endRow(items) - first > MAX_ROWS) {
+      this.lastRowKey = items.slice(first, first + MAX_ROWS).findLast((item) => item.kind === 'message')?.key;
+    }
+  }
+
+  /**
+   * Draws `OLDER_ROWS` more rows below the last one (following the newest again once they are all drawn),
+   * and lets go of the rows beyond `MAX_ROWS` at the top.
+   */
+  #showRowsBelow(): void {
+    const items = this.#items();
+    const end = Math.min(items.length, this.#endRow(items) + OLDER_ROWS);
+    this.lastRowKey =
+      end === items.length ? undefined : items.slice(0, end).findLast((item) => item.kind === 'message')?.key;
+    if (end - this.#firstRow(items) > MAX_ROWS) {
+      const from = items.slice(end - MAX_ROWS).find((item) => item.kind === 'message');
+      this.firstRowKey = from?.key ?? this.firstRowKey;
+    }
   }
 
   /** The key of the first message drawn now. */
@@ -281,6 +318,7 @@ export class HubChatConversation extends LitElement {
     const me = this.me;
     const items = this.#items();
     const first = this.#firstRow(items);
+    const end = this.#endRow(items);
     const last = conversation.messages.at(-1);
     const seen = last && last.userId === me ? seenBy(last, conversation.reads, me) : [];
     return html`
@@ -292,7 +330,7 @@ export class HubChatConversation extends LitElement {
             : nothing
         }
         ${repeat(
-          first === 0 ? items : items.slice(first),
+          first === 0 && end === items.length ? items : items.slice(first, end),
           (item) => item.key,
           (item) =>
             item.kind === 'day'
@@ -755,6 +793,7 @@ export class HubChatConversation extends LitElement {
     this.#atBottom = true;
     this.#toBottom = true;
     this.firstRowKey = undefined;
+    this.lastRowKey = undefined;
     try {
       await conversation.send(text, files);
       this.draft = '';
@@ -813,12 +852,24 @@ export class HubChatConversation extends LitElement {
 
   #onScroll(event: Event): void {
     const list = event.target as HTMLElement;
-    this.#atBottom = atEnd(list);
+    this.#atBottom = atEnd(list) && this.lastRowKey === undefined;
     // Back at the newest messages, the window follows them again (and drops the rows read above);
     // away from them, it stays where the reader is while new messages come.
     if (this.#atBottom) this.firstRowKey = undefined;
     else this.firstRowKey ??= this.#firstShownKey();
     if (list.scrollTop < TOP_SLACK) this.#showOlder(list);
+    else if (atEnd(list) && this.lastRowKey !== undefined) this.#showNewer(list);
+  }
+
+  /** Draws the rows let go of below again, keeping the reader's place by the last row drawn. */
+  #showNewer(list: HTMLElement): void {
+    if (this.#restoreScroll) return;
+    const rows = list.querySelectorAll<HTMLElement>('[part="message"]');
+    const last = rows[rows.length - 1];
+    const key = last?.dataset['id'];
+    if (!last || !key) return;
+    this.#restoreScroll = { key, offset: rowOffset(list, last) };
+    this.#showRowsBelow();
   }
 
   /** Draws older rows above, keeping the reader's place: those loaded already, else the page before them. */

@@ -3,7 +3,7 @@ import { HubClient } from '@teacher-hub/core';
 import type { HubChat } from '@teacher-hub/core';
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { devToken, hubServer, withLargeClass } from '../testing/hub-test-server.ts';
-import { NEWEST_ROWS } from './hub-chat-conversation.ts';
+import { MAX_ROWS, NEWEST_ROWS, OLDER_ROWS } from './hub-chat-conversation.ts';
 import type { HubChatElement } from './hub-chat.ts';
 import './hub-chat.ts';
 
@@ -69,7 +69,8 @@ const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve))
 
 /**
  * Scrolls the message list to its top, as a wheel does (a list at its top already gets the event too),
- * and checks that older rows come above while the row that was at the top stays where it is on screen.
+ * and checks that older rows (or the start of the chat) come above while the row that was at the top stays
+ * where it is on screen.
  */
 async function scrollUpInPlace(element: HubChatElement): Promise<void> {
   const list = view(element).querySelector<HTMLElement>('.messages')!;
@@ -77,10 +78,33 @@ async function scrollUpInPlace(element: HubChatElement): Promise<void> {
   if (list.scrollTop === 0) list.dispatchEvent(new Event('scroll'));
   else list.scrollTop = 0;
   const at = top.getBoundingClientRect().top;
-  await waitUntil(() => messageElements(element)[0] !== top, 'nothing older showed', WAIT);
+  const start = () => view(element).querySelector('.messages .start');
+  await waitUntil(() => messageElements(element)[0] !== top || start(), 'nothing older showed', WAIT);
   await nextFrame();
   expect(top.isConnected).to.equal(true);
-  expect(top.getBoundingClientRect().top).to.be.closeTo(at, 2, 'the rows read stay in place');
+  expect(top.getBoundingClientRect().top).to.be.closeTo(at, 2, 'the rows read stay in place (scrolling up)');
+}
+
+/**
+ * Scrolls the message list to its end, and checks that newer rows come below while the last one stays put
+ * (unless they reach the `newest` message: the list then follows the newest again, pinned to its end).
+ */
+async function scrollDownInPlace(element: HubChatElement, newest: string): Promise<void> {
+  const list = view(element).querySelector<HTMLElement>('.messages')!;
+  const bottom = messageElements(element).at(-1)!;
+  const end = list.scrollHeight - list.clientHeight;
+  if (list.scrollTop >= end - 1) list.dispatchEvent(new Event('scroll'));
+  else list.scrollTop = end;
+  const at = bottom.getBoundingClientRect().top;
+  await waitUntil(() => messageElements(element).at(-1) !== bottom, 'nothing newer showed', WAIT);
+  await nextFrame();
+  if (messageByText(element, newest)) return;
+  expect(bottom.isConnected).to.equal(true);
+  expect(bottom.getBoundingClientRect().top).to.be.closeTo(
+    at,
+    2,
+    'the rows read stay in place (scrolling down)',
+  );
 }
 
 async function type(element: HubChatElement, text: string): Promise<void> {
@@ -522,7 +546,7 @@ describe('<hub-chat>', () => {
     await waitUntil(oldest, 'older messages did not load', WAIT);
   });
 
-  it('draws a long chat a window at a time: older rows above in place, only the newest back at the bottom', async () => {
+  it('draws a long chat a window at a time: older rows above and newer below in place, the newest at the bottom', async () => {
     await withLargeClass(1, 1, async (teacher) => {
       const studentId = `${teacher.id}-s-1`;
       const teacherClient = new HubClient({ server: hubServer(), token: teacher.token });
@@ -531,8 +555,12 @@ describe('<hub-chat>', () => {
       await sender.chat.connect();
       const conversation = await sender.chat.conversation(chat.id);
       await conversation.open();
-      const history = 2 * NEWEST_ROWS;
-      for (let index = 1; index <= history; index++) await conversation.send(`History ${index}`);
+      const history = MAX_ROWS + OLDER_ROWS;
+      // Ten at a time (in any order within each ten), so the chat is written within the test's time.
+      for (let index = 1; index <= history; index += 10) {
+        const batch = Array.from({ length: Math.min(10, history - index + 1) }, (_, at) => index + at);
+        await Promise.all(batch.map((number) => conversation.send(`History ${number}`)));
+      }
 
       const element = await fixture<HubChatElement>(
         html`<hub-chat
@@ -557,17 +585,33 @@ describe('<hub-chat>', () => {
       // Scrolling up brings older rows above, from the server or from those loaded already, and the row
       // at the top stays where it was on the screen.
       const start = () => view(element).querySelector('.messages .start');
-      while (!start()) await scrollUpInPlace(element);
-      expect(messageElements(element).length).to.equal(history);
+      while (!start()) {
+        await scrollUpInPlace(element);
+        expect(messageElements(element).length).to.be.at.most(MAX_ROWS);
+      }
       expect(messageByText(element, 'History 1')).to.not.equal(undefined);
+      expect(messageByText(element, `History ${history}`), 'the newest rows were let go of').to.equal(
+        undefined,
+      );
 
       // A message that comes while the teacher reads far back leaves her place alone.
       const top = messageElements(element)[0]!;
       const at = top.getBoundingClientRect().top;
       await conversation.send('While you read');
-      await waitUntil(() => messageByText(element, 'While you read'), 'the new message is not drawn', WAIT);
+      const teacherSide = inner.conversation!;
+      await waitUntil(
+        () => teacherSide.state.messages.some((message) => message.text === 'While you read'),
+        'the new message did not arrive',
+        WAIT,
+      );
       await nextFrame();
       expect(top.getBoundingClientRect().top).to.be.closeTo(at, 2);
+
+      // Scrolling down brings the newer rows back below, a page at a time, up to the new message.
+      while (!messageByText(element, 'While you read')) {
+        await scrollDownInPlace(element, 'While you read');
+        expect(messageElements(element).length).to.be.at.most(MAX_ROWS);
+      }
 
       // Back at the bottom, only the newest rows are drawn again, pinned to the end.
       list.scrollTop = list.scrollHeight;
