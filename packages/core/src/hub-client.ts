@@ -3,13 +3,13 @@ import { HubApi } from './api.ts';
 import { ClientCache } from './cache/client-cache.ts';
 import type { HubCache } from './cache/hub-cache.ts';
 import { IdbHubCache } from './cache/idb-cache.ts';
-import { CallsService } from './calls/calls-service.ts';
+import { LazyCalls } from './lazy-calls.ts';
 import type { CallEngineFactory } from './calls/calls-service.ts';
 import { ChatService } from './chat/chat-service.ts';
 import { LiveStream } from './notifications/live-stream.ts';
 import type { BackoffOptions, EventSourceFactory } from './notifications/live-stream.ts';
 import { NotificationsService } from './notifications/notifications-service.ts';
-import { WebPushService } from './notifications/web-push.ts';
+import { LazyWebPush } from './notifications/lazy-push.ts';
 import { Resource } from './resource.ts';
 import { SessionsService } from './sessions/sessions-service.ts';
 import { TokenManager } from './token-manager.ts';
@@ -81,10 +81,11 @@ export class HubClient {
   readonly chat: ChatService;
   /**
    * Instant calls: the calls ringing the user, the page's own call (participants, tracks, media, errors)
-   * and the intents `<call-overlay>` uses. Holds the live stream while `calls.connect()` is held; the
-   * video engine (local mesh or 100ms) loads only when a call is joined.
+   * and the intents `<call-overlay>` uses. Holds the live stream while `calls.connect()` is held. Its code
+   * (`CallsService`) loads on first use (`connect()`, an intent, or `load()`), the video engine (local mesh
+   * or 100ms) only when a call is joined.
    */
-  readonly calls: CallsService;
+  readonly calls: LazyCalls;
   /**
    * Scheduled sessions: the caller's occurrences by range (kept current by the live stream while
    * `sessions.connect()` is held), the live ones, and the session intents. `join()` enters the room
@@ -119,14 +120,22 @@ export class HubClient {
       createEventSource: options.createEventSource,
       backoff: options.liveBackoff,
     });
-    const push = new WebPushService(this.api, this.tokens, options.server, {
-      serviceWorkerUrl: options.serviceWorkerUrl,
+    const push = new LazyWebPush(async (store) => {
+      const { WebPushService } = await import('./notifications/web-push.ts');
+      return new WebPushService(this.api, this.tokens, options.server, {
+        serviceWorkerUrl: options.serviceWorkerUrl,
+        store,
+      });
     });
     this.notifications = new NotificationsService(this.api, this.live, push, { cache });
     this.chat = new ChatService(this.api, { cache });
-    this.calls = new CallsService(this.api, this.live, this.tokens, {
-      createEngine: options.createCallEngine,
-      createGroupChat: (name, memberIds) => this.chat.createGroup(name, memberIds),
+    this.calls = new LazyCalls(async (store) => {
+      const { CallsService } = await import('./calls/calls-service.ts');
+      return new CallsService(this.api, this.live, this.tokens, {
+        createEngine: options.createCallEngine,
+        createGroupChat: (name, memberIds) => this.chat.createGroup(name, memberIds),
+        store,
+      });
     });
     this.sessions = new SessionsService(this.api, this.live, this.calls, { cache });
   }

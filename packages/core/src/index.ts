@@ -53,20 +53,20 @@ export type {
   NotificationsServiceOptions,
   NotificationsState,
 } from './notifications/notifications-service.ts';
+export { LazyWebPush } from './notifications/lazy-push.ts';
 export {
   PUSH_STATES,
   PUSH_UNSUPPORTED_REASONS,
   PushServiceTimeoutError,
-  WebPushService,
-  pushStateOf,
-  resolveServiceWorkerUrl,
-} from './notifications/web-push.ts';
+} from './notifications/push-types.ts';
 export type {
   PushOptions,
   PushState,
   PushStoreState,
   PushUnsupportedReason,
-} from './notifications/web-push.ts';
+} from './notifications/push-types.ts';
+// `WebPushService` itself loads on first use: `await client.notifications.push.load()`.
+export type { WebPushService } from './notifications/web-push.ts';
 export { deepLink } from './notifications/push-payload.ts';
 export type { NavigateMessage } from './notifications/push-payload.ts';
 export type {
@@ -91,11 +91,21 @@ export type {
   HubChat,
 } from './chat/chat-types.ts';
 // The chat helpers (timeline, linkify, limits) are at `@teacher-hub/core/chat`.
-export { CallsService, sessionCallId } from './calls/calls-service.ts';
-export type { CallEngineFactory, CallsServiceOptions, SessionRoomAccess } from './calls/calls-service.ts';
-export { CallEngineError } from './calls/call-engine.ts';
-export type { CallEngine, CallEngineState, CallMedia, CallSelf } from './calls/call-engine.ts';
-export { callError, deviceError, screenShareError } from './calls/call-errors.ts';
+export { LazyCalls } from './lazy-calls.ts';
+// `CallsService` and its helpers load on first use (`await client.calls.load()`); the first chunk has none.
+export type {
+  CallEngineFactory,
+  CallsService,
+  CallsServiceOptions,
+  SessionRoomAccess,
+} from './calls/calls-service.ts';
+export type {
+  CallEngine,
+  CallEngineError,
+  CallEngineState,
+  CallMedia,
+  CallSelf,
+} from './calls/call-engine.ts';
 export type {
   ActiveCall,
   CallConnection,

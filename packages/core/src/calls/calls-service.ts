@@ -36,6 +36,8 @@ export interface CallsServiceOptions {
   now?: (() => number) | undefined;
   /** The timers of the video grant's early refresh; injectable for tests. */
   refreshClock?: RefreshClock | undefined;
+  /** Where to keep the state: the client's `LazyCalls` hands over the one elements already hold. */
+  store?: Store<CallsState> | undefined;
 }
 
 type User = Me['user'];
@@ -132,7 +134,8 @@ export class CallsService implements CallsApi {
       (async (name, memberIds) => (await api.createGroupChat({ name, memberIds })).chat);
     this.#now = options.now ?? Date.now;
     this.#refreshClock = options.refreshClock ?? systemRefreshClock;
-    this.store = createStore<CallsState>({ calls: {}, incoming: [], active: null, loaded: false });
+    this.store =
+      options.store ?? createStore<CallsState>({ calls: {}, incoming: [], active: null, loaded: false });
   }
 
   get state(): CallsState {

@@ -14,7 +14,7 @@ import {
   unreadAmong,
 } from './notification-list.ts';
 import type { NavigateMessage } from './push-payload.ts';
-import type { WebPushService } from './web-push.ts';
+import type { LazyWebPush } from './lazy-push.ts';
 
 export interface NotificationsState {
   /** The first page: `idle` until `load()`, then `loading`, `ready` or `error`. */
@@ -60,7 +60,7 @@ interface CachedNotifications {
  * - `connect()` / `disconnect()`: hold the live stream (`client.live`) open; live notifications are merged
  *   at the top and raise the count, reads from other tabs apply here. While connected it also follows the
  *   service worker: a click on a browser notification sets `location.hash` to its link and marks it read.
- * - `push`: web push for this browser (see `WebPushService`).
+ * - `push`: web push for this browser, loaded on first use (see `LazyWebPush`).
  *
  * The unread count is the hub's, corrected for what the hub has not seen yet: reads still on their way
  * (subtracted) and live notifications newer than the hub's answer (added). The stream is ordered, so when
@@ -69,7 +69,7 @@ interface CachedNotifications {
  */
 export class NotificationsService {
   readonly store: Store<NotificationsState>;
-  readonly push: WebPushService;
+  readonly push: LazyWebPush;
   readonly #api: HubApi;
   readonly #live: LiveStream;
   readonly #pageSize: number;
@@ -88,12 +88,7 @@ export class NotificationsService {
   /** Ids of the cached items shown while the first load runs: the hub's first page replaces them. */
   #cachedIds: Set<string> | undefined;
 
-  constructor(
-    api: HubApi,
-    live: LiveStream,
-    push: WebPushService,
-    options: NotificationsServiceOptions = {},
-  ) {
+  constructor(api: HubApi, live: LiveStream, push: LazyWebPush, options: NotificationsServiceOptions = {}) {
     this.#api = api;
     this.#live = live;
     this.push = push;

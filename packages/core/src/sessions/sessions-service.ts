@@ -74,6 +74,9 @@ function liveOf(occurrences: Record<string, Occurrence>): Occurrence[] {
     .sort(byStart);
 }
 
+/** What sessions need of `client.calls`: its state, and the session room's way in and out. */
+type SessionCalls = Pick<CallsService, 'store' | 'joinSession' | 'sessionEnded'>;
+
 /** What the call overlay needs to know of an occurrence. */
 function callSession(occurrence: Occurrence): CallSession {
   return {
@@ -103,7 +106,7 @@ export class SessionsService implements SessionsApi {
   readonly store: Store<SessionsState>;
   readonly #api: HubApi;
   readonly #live: LiveStream;
-  readonly #calls: CallsService;
+  readonly #calls: SessionCalls;
   readonly #hold = createHold(() => this.#listen());
   #refreshingLive: Promise<void> | undefined;
   #reloadTimer: ReturnType<typeof setTimeout> | undefined;
@@ -120,7 +123,7 @@ export class SessionsService implements SessionsApi {
   constructor(
     api: HubApi,
     live: LiveStream,
-    calls: CallsService,
+    calls: SessionCalls,
     options: { cache?: ClientCache | undefined; now?: (() => number) | undefined } = {},
   ) {
     this.#api = api;

@@ -1,4 +1,4 @@
-import { Task, TaskStatus, initialState } from '@lit/task';
+import { Task, initialState } from '@lit/task';
 import { deepLink } from '@teacher-hub/core';
 import { describeError } from '../base/describe-error.ts';
 import type {
@@ -8,15 +8,15 @@ import type {
   PushStoreState,
   TestNotificationResponse,
 } from '@teacher-hub/core';
-import { html, nothing, svg } from 'lit';
-import type { CSSResultGroup, PropertyValues, SVGTemplateResult, TemplateResult } from 'lit';
+import { adoptStyles, html, nothing } from 'lit';
+import type { CSSResultGroup, PropertyValues, TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
 import { HubElement } from '../base/hub-element.ts';
 import { StoreController } from '../controllers/store-controller.ts';
 import { emit } from '../events/hub-events.ts';
 import type { HubEvent } from '../events/hub-events.ts';
-import { absoluteTime, loadRelativeTime, relativeTime } from './relative-time.ts';
+import type * as PanelModule from './notification-panel.ts';
+import type { PanelView } from './notification-panel.ts';
 import styles from './notification-center.styles.ts';
 
 declare module '../events/hub-events.ts' {
@@ -48,6 +48,15 @@ const SHEET_QUERY = '(max-width: 30rem)';
 
 const supportsPopover = typeof HTMLElement !== 'undefined' && 'popover' in HTMLElement.prototype;
 
+type PanelCode = typeof PanelModule;
+let panelCode: Promise<PanelCode> | undefined;
+/** The panel's code and styles (a chunk of their own), loaded once for every bell on the page. */
+const loadPanelCode = (): Promise<PanelCode> =>
+  (panelCode ??= import('./notification-panel.ts').catch((error: unknown) => {
+    panelCode = undefined; // a failed download is tried again next time
+    throw error;
+  }));
+
 /**
  * Opens with the bell (Enter or Space), closes with Escape (focus returns to the bell), a click outside, or
  * Tab past its end. Inside the panel Up and Down move between notifications. On screens narrower than
@@ -59,6 +68,10 @@ const supportsPopover = typeof HTMLElement !== 'undefined' && 'popover' in HTMLE
  * assertively. Opening a notification marks it read, fires `hub-notification-open` and then, unless a
  * listener called `preventDefault()`, sets `location.hash` to its link (`#chat/…`, `#session/…`,
  * `#call/…`), where the hub's other elements pick it up.
+ *
+ * The badge needs only this module: the panel's code and styles (list, browser notifications, test) are a
+ * chunk of their own, loaded when the pointer first goes over the bell, it gets focus, or it opens (it
+ * opens as soon as they are there), and with them the web push service.
  *
  * Browser notifications: the panel shows where they stand (unsupported, blocked, off, on) and turns them
  * on or off. On a page that is not on the hub's origin, set `service-worker-url` to a script on the page's
@@ -174,6 +187,9 @@ export class NotificationCenter extends HubElement {
   #placeFrame = 0;
   /** Move focus back to the bell when the panel closes (not after a click elsewhere). */
   #restoreFocus = false;
+  /** The panel's code once loaded and its styles adopted by this element. */
+  #panelCode: PanelCode | undefined;
+  #preparing: Promise<PanelCode> | undefined;
 
   /** Opens the panel. */
   show(): void {
@@ -209,7 +225,9 @@ export class NotificationCenter extends HubElement {
     this.#push.setStore(this.client?.notifications.push.store);
     this.#followLive();
     this.#findArrivals();
-    if (changed.has('serviceWorkerUrl') && changed.get('serviceWorkerUrl') !== undefined) this.#refreshPush();
+    if (changed.has('serviceWorkerUrl') && changed.get('serviceWorkerUrl') !== undefined && this.#panelCode) {
+      this.#refreshPush();
+    }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -230,8 +248,36 @@ export class NotificationCenter extends HubElement {
       client.notifications.connect(),
       client.live.on('notification', (notification) => this.#onLiveNotification(notification)),
     ];
-    this.#refreshPush();
+    if (this.#panelCode) this.#refreshPush();
   }
+
+  /**
+   * Loads the panel's code, adopts its styles and looks at web push (shown only in the panel, whose code
+   * loads its service): on the first pointer over the bell, focus on it, or opening. The badge needs none
+   * of it. Resolves with the code.
+   */
+  #preparePanel = (): Promise<PanelCode> => {
+    this.#preparing ??= loadPanelCode().then((code) => {
+      const root = this.renderRoot;
+      if (root instanceof ShadowRoot) {
+        adoptStyles(root, [
+          ...(this.constructor as typeof NotificationCenter).elementStyles,
+          code.panelStyles,
+        ]);
+      }
+      this.#panelCode = code;
+      this.#refreshPush();
+      this.requestUpdate();
+      return code;
+    });
+    this.#preparing.catch(() => (this.#preparing = undefined));
+    return this.#preparing;
+  };
+
+  /** The pointer is over the bell or focus is on it: an open is likely, get its code ready. */
+  #prefetchPanel = (): void => {
+    this.#preparePanel().catch(() => undefined);
+  };
 
   #refreshPush(): void {
     void this.client?.notifications.push
@@ -256,6 +302,8 @@ export class NotificationCenter extends HubElement {
         aria-controls="panel"
         @click=${this.#onBellClick}
         @keydown=${this.#onKeydown}
+        @pointerenter=${this.#prefetchPanel}
+        @focus=${this.#prefetchPanel}
       >
         <svg part="bell-icon" class="bell-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
           <path
@@ -281,256 +329,28 @@ export class NotificationCenter extends HubElement {
         @keydown=${this.#onKeydown}
         @focusout=${this.#onPanelFocusout}
       >
-        ${this.open ? this.#renderPanel(model) : nothing}
+        ${this.open && this.#panelCode ? this.#panelCode.renderPanel(this.#panelView(), model) : nothing}
       </div>
     `;
   }
 
-  #renderPanel(model: NotificationsState | undefined): TemplateResult {
-    const unread = model?.unreadCount ?? 0;
-    // The count is known once the list loaded or the live stream said "ready".
-    const countKnown = model?.status === 'ready' || model?.live === 'open';
-    return html`
-      <div part="header" class="header">
-        <h2 part="title" class="title" id="title">${this.label}</h2>
-        <span class="summary">${!countKnown ? '' : unread === 0 ? 'All read' : `${unread} unread`}</span>
-        <button
-          part="mark-all-button"
-          class="text-button"
-          type="button"
-          ?disabled=${unread === 0}
-          @click=${this.#onMarkAllRead}
-        >
-          Mark all read
-        </button>
-      </div>
-      <div class="scroller">
-        ${this.#loadTask.render({
-          initial: () => this.#renderSkeleton(),
-          // Items while the first load runs are the page cached on an earlier visit: shown at once.
-          pending: () =>
-            model?.status === 'ready' || model?.items.length
-              ? this.#renderList(model)
-              : this.#renderSkeleton(),
-          complete: () => (model ? this.#renderList(model) : this.#renderSkeleton()),
-          error: (error) => (model?.status === 'ready' ? this.#renderList(model) : this.#renderError(error)),
-        })}
-      </div>
-      <div class="footer">${this.#renderPush()} ${this.#renderTest()}</div>
-    `;
-  }
-
-  #renderList(model: NotificationsState): TemplateResult {
-    if (model.items.length === 0) {
-      return html`
-        <div part="message" class="message empty" role="status">
-          ${icon('check', 'message-icon')}
-          <p class="message-title">You’re all caught up</p>
-          <p class="message-detail">New notifications about chats, calls and sessions appear here.</p>
-        </div>
-      `;
-    }
-    const now = Date.now();
-    return html`
-      <ul part="list" class="list" aria-label=${this.label} @keydown=${this.#onListKeydown}>
-        ${repeat(
-          model.items,
-          (item) => item.id,
-          (item) => this.#renderItem(item, now),
-        )}
-      </ul>
-      ${
-        model.hasMore
-          ? html`<button
-              part="load-more-button"
-              class="load-more"
-              type="button"
-              ?disabled=${model.loadingMore}
-              @click=${this.#onLoadMore}
-            >
-              ${model.loadingMore ? 'Loading…' : 'Show older notifications'}
-            </button>`
-          : nothing
-      }
-    `;
-  }
-
-  #renderItem(item: HubNotification, now: number): TemplateResult {
-    const urgent = item.priority === 'urgent';
-    const unread = item.readAt === null;
-    const classes = [
-      'item',
-      unread ? 'unread' : 'read',
-      urgent ? 'urgent' : '',
-      this.arrivals.has(item.id) ? 'arrived' : '',
-    ].join(' ');
-    return html`
-      <li part="item" class=${classes}>
-        <button
-          part="item-button"
-          class="item-button"
-          type="button"
-          data-id=${item.id}
-          @click=${this.#onItemClick}
-        >
-          <span part="item-icon" class="item-icon kind-${kindGroup(item.kind)}" aria-hidden="true"
-            >${icon(kindGroup(item.kind), 'kind-icon')}</span
-          >
-          <span class="item-main">
-            <span class="item-head">
-              ${urgent ? html`<span part="urgent-label" class="urgent-label">Urgent</span>` : nothing}
-              <span part="item-title" class="item-title">${item.title}</span>
-            </span>
-            ${item.body ? html`<span part="item-body" class="item-body">${item.body}</span>` : nothing}
-            <time
-              part="item-time"
-              class="item-time"
-              datetime=${item.createdAt}
-              title=${absoluteTime(item.createdAt)}
-              >${relativeTime(item.createdAt, now)}</time
-            >
-          </span>
-          <span part="unread-dot" class="unread-dot" ?hidden=${!unread}
-            ><span class="visually-hidden">Unread</span></span
-          >
-        </button>
-      </li>
-    `;
-  }
-
-  #renderSkeleton(): TemplateResult {
-    return html`
-      <div part="skeleton" class="skeleton" aria-hidden="true">
-        ${[0, 1, 2].map(
-          () =>
-            html`<div class="skeleton-row">
-              <span class="bone circle"></span>
-              <span class="skeleton-lines"
-                ><span class="bone line"></span><span class="bone line short"></span
-              ></span>
-            </div>`,
-        )}
-      </div>
-      <span class="visually-hidden" role="status">Loading notifications…</span>
-    `;
-  }
-
-  #renderError(error: unknown): TemplateResult {
-    const { detail, requestId } = describeError(error, { showOtherMessages: true });
-    return html`
-      <div part="message" class="message error" role="alert">
-        ${icon('alert', 'message-icon')}
-        <p class="message-title">Couldn’t load your notifications</p>
-        <p class="message-detail">${detail}</p>
-        ${requestId ? html`<p class="message-meta">Request ID ${requestId}</p>` : nothing}
-        <button part="retry-button" class="button" type="button" @click=${this.#onRetry}>Retry</button>
-      </div>
-    `;
-  }
-
-  #renderPush(): TemplateResult {
-    const push = this.#push.value;
-    if (!push?.checked) {
-      return html`<div part="push" class="push"><span class="bone line"></span></div>`;
-    }
-    const { text, detail, action } = this.#pushCopy(push);
-    return html`
-      <div part="push" class="push state-${push.state}">
-        ${icon(push.state === 'subscribed' ? 'bell-on' : push.state === 'denied' ? 'bell-off' : 'bell', 'push-icon')}
-        <div class="push-text">
-          <p class="push-title">${text}</p>
-          ${detail ? html`<p class="push-detail">${detail}</p>` : nothing}
-        </div>
-        ${
-          action
-            ? html`<button
-                part="push-button"
-                class=${action.primary ? 'button small' : 'text-button'}
-                type="button"
-                ?disabled=${push.busy}
-                @click=${action.run}
-              >
-                ${push.busy ? action.busyLabel : action.label}
-              </button>`
-            : nothing
-        }
-      </div>
-    `;
-  }
-
-  #pushCopy(push: PushStoreState): {
-    text: string;
-    detail?: string;
-    action?: { label: string; busyLabel: string; primary: boolean; run: () => void };
-  } {
-    switch (push.state) {
-      case 'unsupported':
-        return {
-          text: 'Browser notifications aren’t available here',
-          detail:
-            push.reason === 'insecure-context'
-              ? 'They need a secure (https) page.'
-              : push.reason === 'needs-service-worker-url'
-                ? 'This site hasn’t set them up yet. You’ll still see everything here.'
-                : 'This browser can’t receive them. You’ll still see everything here.',
-        };
-      case 'denied':
-        return {
-          text: 'Browser notifications are blocked',
-          detail:
-            'To allow them, open the site settings (the icon left of the address), set Notifications to Allow, then reload the page.',
-        };
-      case 'prompt':
-        return {
-          text: 'Get browser notifications',
-          detail: 'Calls, messages and reminders, also when this tab is in the background.',
-          action: { label: 'Enable', busyLabel: 'Enabling…', primary: true, run: this.#onEnablePush },
-        };
-      case 'unsubscribed':
-        return {
-          text: 'Browser notifications are off',
-          detail: 'Turn them on to hear about calls and messages in the background.',
-          action: { label: 'Turn on', busyLabel: 'Turning on…', primary: true, run: this.#onEnablePush },
-        };
-      case 'subscribed':
-        return {
-          text: 'Browser notifications are on',
-          detail: 'For this browser.',
-          action: { label: 'Turn off', busyLabel: 'Turning off…', primary: false, run: this.#onDisablePush },
-        };
-    }
-  }
-
-  #renderTest(): TemplateResult {
-    const feedback =
-      this.notice ??
-      this.#testTask.render({
-        pending: () => ({ tone: 'info' as const, text: 'Sending…' }),
-        complete: (answer) => ({
-          tone: 'info' as const,
-          text: answer.devices.some((device) => device.platform === 'web')
-            ? 'Sent — it should appear here and as a browser notification.'
-            : 'Sent — it should appear here in a moment.',
-        }),
-        error: (error) => ({
-          tone: 'error' as const,
-          text: `Couldn’t send the test. ${describeError(error, { showOtherMessages: true }).detail}`,
-        }),
-      });
-    return html`
-      <div class="test-row">
-        <button
-          part="test-button"
-          class="secondary-button"
-          type="button"
-          ?disabled=${this.#testTask.status === TaskStatus.PENDING}
-          @click=${this.#onSendTest}
-        >
-          Send me a test
-        </button>
-        <p part="feedback" class="feedback ${feedback?.tone ?? ''}" role="status">${feedback?.text ?? ''}</p>
-      </div>
-    `;
+  #panelView(): PanelView {
+    return {
+      label: this.label,
+      loadTask: this.#loadTask,
+      testTask: this.#testTask,
+      push: this.#push.value,
+      arrivals: this.arrivals,
+      notice: this.notice,
+      markAllRead: this.#onMarkAllRead,
+      loadMore: this.#onLoadMore,
+      retry: this.#onRetry,
+      sendTest: this.#onSendTest,
+      enablePush: this.#onEnablePush,
+      disablePush: this.#onDisablePush,
+      openItem: this.#onItemClick,
+      listKeydown: this.#onListKeydown,
+    };
   }
 
   // ── Opening, closing, placing ───────────────────────────────────────────────────────────────────────
@@ -539,11 +359,20 @@ export class NotificationCenter extends HubElement {
     const panel = this.panel;
     if (!panel) return;
     if (this.open) {
+      if (!this.#panelCode) {
+        // The panel shows with what is inside it: its code first (usually loaded already, by the pointer
+        // over the bell or focus on it; `open` and `aria-expanded` say it is opening meanwhile).
+        this.#preparePanel().then(
+          () => this.open && this.#onOpenChanged(),
+          () => (this.open = false), // offline: the bell stays as it was
+        );
+        return;
+      }
       if (supportsPopover && !panel.matches(':popover-open')) panel.showPopover();
       this.#place();
       this.#startOpenListeners();
       this.#refreshPush();
-      void loadRelativeTime().then(() => this.requestUpdate());
+      void this.#panelCode.loadRelativeTime().then(() => this.requestUpdate());
       panel.focus({ preventScroll: true });
     } else {
       if (supportsPopover && panel.matches(':popover-open')) panel.hidePopover();
@@ -766,31 +595,4 @@ export class NotificationCenter extends HubElement {
       this.arrivals = rest;
     }, ARRIVAL_MS);
   }
-}
-
-type IconName = 'chat' | 'call' | 'session' | 'test' | 'check' | 'alert' | 'bell' | 'bell-on' | 'bell-off';
-
-function kindGroup(kind: string): 'chat' | 'call' | 'session' | 'test' {
-  if (kind.startsWith('chat.')) return 'chat';
-  if (kind.startsWith('call.')) return 'call';
-  if (kind.startsWith('session.')) return 'session';
-  return 'test';
-}
-
-const ICON_PATHS: Record<IconName, SVGTemplateResult> = {
-  chat: svg`<path d="M20 14.5a2 2 0 0 1-2 2H8.5L4 20V6a2 2 0 0 1 2-2h12a2 2 0 0 1 2 2v8.5Z" />`,
-  call: svg`<path d="M21 16.4v2.8a1.9 1.9 0 0 1-2 1.9A18.6 18.6 0 0 1 2.9 5a1.9 1.9 0 0 1 1.9-2h2.8a1.9 1.9 0 0 1 1.9 1.6c.1.9.4 1.8.7 2.6a1.9 1.9 0 0 1-.4 2L8.5 10.4a15 15 0 0 0 5.1 5.1l1.2-1.2a1.9 1.9 0 0 1 2-.4c.8.3 1.7.6 2.6.7a1.9 1.9 0 0 1 1.6 1.8Z" />`,
-  session: svg`<path d="M7 3v3M17 3v3M4 9h16M5 5h14a1 1 0 0 1 1 1v13a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1Z" />`,
-  test: svg`<path d="M9 3h6M10 3v5.5L4.8 17.6A2.3 2.3 0 0 0 6.8 21h10.4a2.3 2.3 0 0 0 2-3.4L14 8.5V3M7.5 14h9" />`,
-  check: svg`<path d="M21 12a9 9 0 1 1-18 0 9 9 0 0 1 18 0ZM8 12.5l2.7 2.7L16.2 9.5" />`,
-  alert: svg`<path d="M12 8v5M12 16.5v.01M10.3 3.9 2.4 17.6A2 2 0 0 0 4.1 20.6h15.8a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0Z" />`,
-  bell: svg`<path d="M18 16v-5a6 6 0 1 0-12 0v5l-1.6 2.1a.6.6 0 0 0 .5.9h14.2a.6.6 0 0 0 .5-.9L18 16ZM10 21.5a2.2 2.2 0 0 0 4 0" />`,
-  'bell-on': svg`<path d="M18 16v-5a6 6 0 1 0-12 0v5l-1.6 2.1a.6.6 0 0 0 .5.9h14.2a.6.6 0 0 0 .5-.9L18 16ZM10 21.5a2.2 2.2 0 0 0 4 0M9.5 11.5l1.8 1.8 3.4-3.6" />`,
-  'bell-off': svg`<path d="M18 11a6 6 0 0 0-9.7-4.7M6.2 9.2A6 6 0 0 0 6 11v5l-1.6 2.1a.6.6 0 0 0 .5.9H17M10 21.5a2.2 2.2 0 0 0 4 0M3 3l18 18" />`,
-};
-
-function icon(name: IconName, className: string): TemplateResult {
-  return html`<svg class=${className} viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-    ${ICON_PATHS[name]}
-  </svg>`;
 }

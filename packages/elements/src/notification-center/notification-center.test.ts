@@ -358,9 +358,19 @@ describe('<notification-center>', () => {
       const center = await centerFor('s-11');
       await expect(center).to.be.accessible();
       await openPanel(center);
+      // Checked once settled: mid-animation text is partly transparent, and a row's background is still on
+      // its way to the new theme's while its text is there already.
+      const settled = () =>
+        Promise.all(
+          shadow(center)
+            .getAnimations()
+            .map((animation) => animation.finished),
+        );
+      await settled();
       await expect(center).to.be.accessible();
       center.theme = 'dark';
       await center.updateComplete;
+      await settled();
       await expect(center).to.be.accessible();
     });
   });
@@ -406,13 +416,16 @@ describe('<notification-center>', () => {
     it('says the site must provide a service worker when the page is not on the hub’s origin', async () => {
       // The runner's page and the hub are on different origins, and no service-worker-url is set.
       const center = await centerFor('s-12');
+      // Push is looked at when the panel (the only place that shows it) opens.
+      expect(center.client!.notifications.push.store.get().checked).to.equal(false);
+      await openPanel(center);
       await waitUntil(() => center.client!.notifications.push.store.get().checked, 'push not checked');
       const push = center.client!.notifications.push.store.get();
       if ('PushManager' in window) {
         expect(push.state).to.equal('unsupported');
         expect(push.reason).to.equal('needs-service-worker-url');
       }
-      await openPanel(center);
+      await center.updateComplete;
       expect(shadow(center).querySelector('[part="push"]')!.textContent).to.contain(
         'Browser notifications aren’t available here',
       );
@@ -427,6 +440,7 @@ describe('<notification-center>', () => {
           service-worker-url="/dist/sdk/teacher-hub-sw.js"
         ></notification-center>
       `);
+      await openPanel(center);
       await waitUntil(() => center.client?.notifications.push.store.get().checked, 'push not checked');
       const expected =
         Notification.permission === 'denied'
@@ -435,7 +449,7 @@ describe('<notification-center>', () => {
             ? 'prompt'
             : 'unsubscribed';
       expect(center.client!.notifications.push.state).to.equal(expected);
-      await openPanel(center);
+      await center.updateComplete;
       const section = shadow(center).querySelector('[part="push"]')!;
       expect(section.className).to.contain(`state-${expected}`);
       if (expected === 'prompt') {
@@ -457,9 +471,10 @@ describe('<notification-center>', () => {
       `);
       const push = () => center.client!.notifications.push;
       try {
+        await openPanel(center);
         await waitUntil(() => push().store.get().checked, 'push not checked');
         expect(push().state).to.equal('unsubscribed', 'allowed, not registered yet');
-        await openPanel(center);
+        await center.updateComplete;
         const button = shadow(center).querySelector<HTMLButtonElement>('[part="push-button"]')!;
         expect(button.textContent!.trim()).to.equal('Turn on');
 
