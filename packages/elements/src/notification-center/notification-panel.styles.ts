@@ -1,7 +1,85 @@
 import { css } from 'lit';
 
-/** Inside `<notification-center>`'s panel; adopted when the panel's code first loads. */
+/** `<notification-center>`'s panel, its box and what is inside; adopted when the panel's code first loads. */
 export default css`
+  /* ── Panel ──────────────────────────────────────────────────────────────── */
+
+  .panel {
+    /* Reset the UA's popover box; the position comes from the bell (set in JS). */
+    position: fixed;
+    inset: auto;
+    top: var(--_panel-top, auto);
+    bottom: var(--_panel-bottom, auto);
+    left: var(--_panel-left, auto);
+    z-index: var(--_z-index);
+    flex-direction: column;
+    width: min(var(--_width), calc(100vw - 1rem));
+    max-height: min(var(--_max-height), var(--_panel-room, 80vh));
+    margin: 0;
+    padding: 0;
+    overflow: hidden;
+    background: var(--_background);
+    color: var(--_hub-color-text);
+    border: 1px solid var(--_hub-color-border);
+    border-radius: var(--_hub-radius);
+    box-shadow:
+      0 12px 32px -8px rgb(15 23 42 / 0.22),
+      0 4px 10px -4px rgb(15 23 42 / 0.12);
+    transform-origin: top right;
+  }
+
+  .panel.is-open {
+    display: flex;
+    animation: panel-in 140ms ease-out;
+  }
+
+  .panel.above {
+    transform-origin: bottom right;
+  }
+
+  .panel:focus,
+  .panel:focus-visible {
+    outline: none;
+  }
+
+  .panel::backdrop {
+    background: transparent;
+  }
+
+  @keyframes panel-in {
+    from {
+      opacity: 0;
+      transform: translateY(-4px) scale(0.98);
+    }
+  }
+
+  /* Narrow screens: a bottom sheet over a dimmed page. */
+  @media (max-width: 30rem) {
+    .panel {
+      top: auto;
+      bottom: 0;
+      left: 0;
+      right: 0;
+      width: 100%;
+      max-height: 85dvh;
+      border-radius: var(--_hub-radius) var(--_hub-radius) 0 0;
+      border-width: 1px 0 0;
+    }
+    .panel.is-open {
+      animation: sheet-in 180ms ease-out;
+    }
+    .panel::backdrop {
+      background: rgb(15 23 42 / 0.4);
+    }
+  }
+
+  @keyframes sheet-in {
+    from {
+      transform: translateY(2rem);
+      opacity: 0;
+    }
+  }
+
   .header {
     display: flex;
     align-items: center;
