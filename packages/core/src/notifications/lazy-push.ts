@@ -26,9 +26,15 @@ export class LazyWebPush {
     return this.store.get().state;
   }
 
-  /** The service, loaded once. */
+  /** The service, loaded once (a failed download is tried again by the next call). */
   load(): Promise<WebPushService> {
-    this.#loading ??= this.#create(this.store).then((service) => (this.#service = service));
+    this.#loading ??= this.#create(this.store).then(
+      (service) => (this.#service = service),
+      (error: unknown) => {
+        this.#loading = undefined;
+        throw error;
+      },
+    );
     return this.#loading;
   }
 
