@@ -300,6 +300,28 @@ describe('<notification-center>', () => {
     });
   });
 
+  describe('the panel’s code', () => {
+    it('is not needed for the bell; it is made ready when the pointer comes over the bell', async () => {
+      // Only reads: s-06's notifications are another test's.
+      const center = await centerFor('s-06');
+      const sheets = shadow(center).adoptedStyleSheets.length;
+      expect(center.client!.notifications.push.store.get().checked).to.equal(false, 'push not looked at yet');
+
+      bell(center).dispatchEvent(new PointerEvent('pointerenter'));
+      await waitUntil(() => shadow(center).adoptedStyleSheets.length === sheets + 1, 'panel styles adopted');
+      await waitUntil(() => center.client!.notifications.push.store.get().checked, 'push looked at');
+      expect(center.open).to.equal(false, 'still closed');
+
+      bell(center).click();
+      await center.updateComplete;
+      expect(panel(center).querySelector('[part="title"]')).to.not.equal(
+        null,
+        'open with its content at once',
+      );
+      center.hide();
+    });
+  });
+
   describe('keyboard and accessibility', () => {
     async function centerBetweenButtons(userId: string) {
       const token = await devToken(userId);
