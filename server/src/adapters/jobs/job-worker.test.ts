@@ -258,4 +258,46 @@ onEachDatabase('durable jobs', (target) => {
       await live.stop();
     }
   });
+
+  it('fills a slot freed by a finished job at once, while a slow job still holds the other', async () => {
+    const now = Date.now();
+    await store.schedule({ key: 'slow', kind: 'reminder', runAt: new Date(now - 2_000) });
+    for (const key of ['a', 'b', 'c'])
+      await store.schedule({ key, kind: 'reminder', runAt: new Date(now - 1_000) });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const ran: string[] = [];
+    const pool = new JobWorker({
+      db: database.db,
+      clock: { now: () => new Date() },
+      handlers: {
+        reminder: {
+          run: async (job: Job) => {
+            if (job.key === 'slow') await held;
+            ran.push(job.key);
+          },
+        },
+      },
+      workerId: 'pool',
+      batchSize: 2,
+      // Far longer than the wait below: only a freed slot can bring in the next job.
+      pollIntervalMs: 60_000,
+      logger: createMemoryLogger(),
+    });
+    pool.start();
+    try {
+      const deadline = Date.now() + 10_000;
+      while (ran.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(ran.sort(), ['a', 'b', 'c'], 'the others ran one after another in the free slot');
+    } finally {
+      release();
+      await pool.stop();
+    }
+    assert.deepEqual(ran.sort(), ['a', 'b', 'c', 'slow'], 'stop waits for the job still in hand');
+    const statuses = await database.db.selectFrom('jobs').select(['key', 'status']).orderBy('key').execute();
+    assert.deepEqual(
+      statuses.map((row) => `${row.key}:${row.status}`),
+      ['a:done', 'b:done', 'c:done', 'slow:done'],
+    );
+  });
 });

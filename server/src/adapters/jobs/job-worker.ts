@@ -14,7 +14,10 @@ export interface JobWorkerOptions {
   logger: Logger;
   /** How long a claimed job is ours; another instance takes it over after that. At most 60 s. */
   leaseMs?: number;
-  /** Jobs claimed per round. */
+  /**
+   * The most jobs this worker runs at once. The loop keeps that many in hand: a job that ends frees its
+   * slot for the next due one at once, so a slow job (a chat round trip) never holds back the others.
+   */
   batchSize?: number;
   /** The longest the worker sleeps between rounds when nothing is due sooner. */
   pollIntervalMs?: number;
@@ -30,8 +33,9 @@ export interface JobWorkerOptions {
 const MAX_LEASE_MS = 60_000;
 
 /**
- * Runs due jobs: claims a batch under a lease, runs each through its kind's handler, and records the
- * outcome (done, retry with backoff, dead). Every instance runs one; SKIP LOCKED keeps them apart.
+ * Runs due jobs: claims them under a lease, runs each through its kind's handler, and records the
+ * outcome (done, retry with backoff, dead). Every instance runs one; SKIP LOCKED keeps them apart. The
+ * loop is a pool of `batchSize` slots, filled again as each job settles rather than round by round.
  */
 export class JobWorker {
   readonly #store: KyselyJobStore;
@@ -40,6 +44,10 @@ export class JobWorker {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #lastPrune = 0;
+  /** Jobs claimed by the loop and not yet settled. */
+  #inFlight = 0;
+  /** The loop's groups of jobs in hand, for `stop` to wait on. */
+  readonly #inHand = new Set<Promise<void>>();
 
   constructor(options: JobWorkerOptions) {
     this.#store = new KyselyJobStore(options.db);
@@ -68,6 +76,7 @@ export class JobWorker {
     this.#running = false;
     this.#wake?.();
     await this.#loop;
+    await Promise.all(this.#inHand);
   }
 
   /** Looks for due jobs now instead of at the next poll (called when a job was just scheduled). */
@@ -89,50 +98,61 @@ export class JobWorker {
   async runOnce(): Promise<number> {
     const { clock, workerId, leaseMs, batchSize } = this.#options;
     const jobs = await this.#store.claim(workerId, batchSize, leaseMs, clock.now());
-    if (jobs.length === 0) return 0;
-    const byKind = new Map<string, Job[]>();
-    for (const job of jobs) byKind.set(job.kind, [...(byKind.get(job.kind) ?? []), job]);
-    await Promise.all([...byKind].map(([kind, group]) => this.#runKind(kind, group)));
+    await this.#runJobs(jobs, () => undefined);
     return jobs.length;
   }
 
-  async #runKind(kind: string, jobs: Job[]): Promise<void> {
+  /** Runs claimed jobs by kind; `settled` is called once per job as its outcome is recorded. */
+  async #runJobs(jobs: Job[], settled: () => void): Promise<void> {
+    const byKind = new Map<string, Job[]>();
+    for (const job of jobs) byKind.set(job.kind, [...(byKind.get(job.kind) ?? []), job]);
+    await Promise.all([...byKind].map(([kind, group]) => this.#runKind(kind, group, settled)));
+  }
+
+  async #runKind(kind: string, jobs: Job[], settled: () => void): Promise<void> {
+    const settle = async (handler: JobHandler | undefined, job: Job, error: Error | undefined) => {
+      try {
+        await this.#settle(handler, job, error);
+      } finally {
+        settled();
+      }
+    };
     const handler = this.#options.handlers[kind];
     if (!handler) {
       await Promise.all(
-        jobs.map((job) => this.#settle(undefined, job, new PermanentFailure(`no handler for ${kind}`))),
+        jobs.map((job) => settle(undefined, job, new PermanentFailure(`no handler for ${kind}`))),
       );
       return;
     }
     const expired = jobs.filter((job) => job.attempt > job.maxAttempts);
     const live = jobs.filter((job) => job.attempt <= job.maxAttempts);
     await Promise.all(
-      expired.map((job) =>
-        this.#settle(handler, job, new PermanentFailure('gave up: its worker kept dying')),
-      ),
+      expired.map((job) => settle(handler, job, new PermanentFailure('gave up: its worker kept dying'))),
     );
     if (live.length === 0) return;
-    let outcomes: Array<Error | undefined>;
     if (handler.runBatch) {
+      let outcomes: Array<Error | undefined>;
       try {
         outcomes = await handler.runBatch(live);
       } catch (error) {
         outcomes = live.map(() => asError(error));
       }
-    } else {
-      const run = handler.run;
-      outcomes = await Promise.all(
-        live.map(async (job) => {
-          try {
-            await run?.(job);
-            return undefined;
-          } catch (error) {
-            return asError(error);
-          }
-        }),
-      );
+      await Promise.all(live.map((job, index) => settle(handler, job, outcomes[index])));
+      return;
     }
-    await Promise.all(live.map((job, index) => this.#settle(handler, job, outcomes[index])));
+    // Each job is settled as soon as it ends, so its slot is free for the next one.
+    const run = handler.run;
+    await Promise.all(
+      live.map(async (job) => {
+        let outcome: Error | undefined;
+        try {
+          await run?.(job);
+        } catch (error) {
+          outcome = asError(error);
+        }
+        await settle(handler, job, outcome);
+      }),
+    );
   }
 
   async #settle(handler: JobHandler | undefined, job: Job, error: Error | undefined): Promise<void> {
@@ -164,20 +184,26 @@ export class JobWorker {
       if (released > 0) logger.info('took back jobs a stopped process left running', { jobs: released });
     }
     while (this.#running) {
-      let ran = 0;
-      try {
-        ran = await this.runOnce();
-        await this.#maybePrune();
-      } catch (error) {
-        logger.error('job worker round failed', { error: String(error) });
+      const free = this.#options.batchSize - this.#inFlight;
+      let claimed = 0;
+      if (free > 0) {
+        try {
+          claimed = this.#fill(await this.#claim(free));
+          await this.#maybePrune();
+        } catch (error) {
+          logger.error('job worker round failed', { error: String(error) });
+        }
       }
-      if (ran > 0 || !this.#running) continue;
+      if (claimed > 0 || !this.#running) continue;
+      // Full: a settling job wakes the loop. Idle: sleep until the next job is due.
       let sleepMs = pollIntervalMs;
-      try {
-        const next = await this.#store.nextDueAt();
-        if (next) sleepMs = Math.max(5, Math.min(pollIntervalMs, next.getTime() - clock.now().getTime()));
-      } catch {
-        // the database is away; poll again later
+      if (free > 0) {
+        try {
+          const next = await this.#store.nextDueAt();
+          if (next) sleepMs = Math.max(5, Math.min(pollIntervalMs, next.getTime() - clock.now().getTime()));
+        } catch {
+          // the database is away; poll again later
+        }
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, sleepMs);
@@ -188,6 +214,26 @@ export class JobWorker {
       });
       this.#wake = undefined;
     }
+  }
+
+  #claim(limit: number): Promise<Job[]> {
+    const { clock, workerId, leaseMs } = this.#options;
+    return this.#store.claim(workerId, limit, leaseMs, clock.now());
+  }
+
+  /** Starts claimed jobs in the pool's free slots; a slot freed while the pool was full wakes the loop. */
+  #fill(jobs: Job[]): number {
+    if (jobs.length === 0) return 0;
+    this.#inFlight += jobs.length;
+    const group = this.#runJobs(jobs, () => {
+      const wasFull = this.#inFlight >= this.#options.batchSize;
+      this.#inFlight -= 1;
+      if (wasFull) this.#wake?.();
+    })
+      .catch((error: unknown) => this.#options.logger.error('job run failed', { error: String(error) }))
+      .finally(() => this.#inHand.delete(group));
+    this.#inHand.add(group);
+    return jobs.length;
   }
 
   async #maybePrune(): Promise<void> {
