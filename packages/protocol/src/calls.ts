@@ -33,6 +33,12 @@ export interface Call {
   startedAt: string;
   endedAt: string | null;
   members: CallMember[];
+  /**
+   * Only in the live `call` event of a big call: how many members still `ringing` were left out of
+   * `members` (every member who gets the event and is not listed is one of them), so that a ring to a
+   * thousand students is not a thousand copies of the whole list. `GET /v1/calls/:id` lists everyone.
+   */
+  ringingUnlisted?: number;
 }
 
 export interface CallResponse {

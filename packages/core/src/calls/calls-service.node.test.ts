@@ -316,6 +316,35 @@ describe('CallsService', () => {
       release();
     });
 
+    it('rings for a big call whose live event leaves out the members still rung, the user among them', async () => {
+      const calls$ = service();
+      const release = calls$.connect();
+      await until(() => calls$.state.loaded && sources.length === 1, 'loaded and streaming');
+      const source = sources[0] as FakeSource;
+      const full = ringingCall('big');
+      source.emit('call', {
+        ...full,
+        members: full.members.filter((each) => each.state !== 'ringing'),
+        ringingUnlisted: 999,
+      });
+      assert.deepEqual(
+        calls$.state.incoming.map((each) => each.id),
+        ['big'],
+      );
+      assert.deepEqual(
+        calls$.state.calls['big']?.members.find((each) => each.userId === SELF.id),
+        { userId: SELF.id, name: SELF.name, role: SELF.role, state: 'ringing' },
+        'the user is a member of the call as she is of a small one',
+      );
+      source.emit('call', {
+        ...full,
+        members: [...full.members.filter((each) => each.state !== 'ringing'), member(SELF.id, 'declined')],
+        ringingUnlisted: 998,
+      });
+      assert.equal(calls$.state.incoming.length, 0, 'listed once she is no longer rung');
+      release();
+    });
+
     it('keeps a live event that arrives while GET /v1/live is on its way over the older answer', async () => {
       calls.set('race', ringingCall('race'));
       let open!: () => void;

@@ -107,6 +107,8 @@ export class CallsService implements CallsApi {
   readonly #hold = createHold(() => this.#listen());
   #user: Promise<User> | undefined;
   #userId: string | undefined;
+  /** Who we are once known: the member a big call's live event leaves out while she is rung. */
+  #self: User | undefined;
   #refreshing: Promise<void> | undefined;
   #ringTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped by every live event; a `GET /v1/live` answer does not overwrite calls touched after it was asked. */
@@ -152,7 +154,14 @@ export class CallsService implements CallsApi {
   #listen(): () => void {
     const stopListening = [
       this.#live.on('call', (data) => {
-        if (isCall(data)) this.#merge(data);
+        if (!isCall(data)) return;
+        // Who we are is asked for as the stream opens; a big call's event may come before the answer.
+        if (data.ringingUnlisted && !this.#self)
+          void this.#whoAmI().then(
+            () => this.#merge(this.#withSelf(data)),
+            () => this.#merge(data),
+          );
+        else this.#merge(this.#withSelf(data));
       }),
       this.#live.on('ready', () => void this.#refresh()),
     ];
@@ -207,6 +216,18 @@ export class CallsService implements CallsApi {
     return refreshing;
   }
 
+  /**
+   * A big call's live event leaves out the members still rung (`ringingUnlisted`); it reached us, so we
+   * are one of them unless listed: we are put back in, so the call reads as for a small call.
+   */
+  #withSelf(call: Call): Call {
+    const self = this.#self;
+    if (!call.ringingUnlisted || !self || call.members.some((member) => member.userId === self.id))
+      return call;
+    const member = { userId: self.id, name: self.name, role: self.role, state: 'ringing' as const };
+    return { ...call, members: [...call.members, member] };
+  }
+
   /** Takes a call the hub sent (live event or an answer) into the store. */
   #merge(call: Call): void {
     this.#version += 1;
@@ -254,6 +275,7 @@ export class CallsService implements CallsApi {
           ? { id: claims.sub, name: claims.name, role: claims.role }
           : (await this.#api.me()).user;
       this.#userId = user.id;
+      this.#self = user;
       return user;
     })();
     this.#user.catch(() => {

@@ -59,6 +59,21 @@ interface RemovePeersPayload {
   userIds: string[];
 }
 
+/** Above this many members, a call's live event leaves out those still ringing (`Call.ringingUnlisted`). */
+export const LIVE_MEMBER_LIST_LIMIT = 50;
+
+/**
+ * The call as its live event carries it: a big call without the members still ringing, which each of them
+ * knows to be (the event goes only to members), so every stream gets a small event instead of the whole
+ * list. Small calls, and calls nobody is rung in, go as they are.
+ */
+export function liveCall(call: Call): Call {
+  if (call.members.length <= LIVE_MEMBER_LIST_LIMIT) return call;
+  const listed = call.members.filter((member) => member.state !== 'ringing');
+  const unlisted = call.members.length - listed.length;
+  return unlisted === 0 ? call : { ...call, members: listed, ringingUnlisted: unlisted };
+}
+
 /** Who may be in a call's room: its members who are still in its chat (rule 9). */
 const entitled = (call: CallRecord, chatMemberIds: readonly string[], userId: string) =>
   chatMemberIds.includes(userId) && call.members.some((member) => member.userId === userId);
@@ -199,19 +214,33 @@ export class CallService {
 
   /** `POST /v1/calls/:id/join`: a member joins (accepting the ring, or again after leaving) until it ends. */
   async join(principal: Principal, callId: string): Promise<{ call: Call; video: VideoGrant }> {
-    const call = await this.#memberCall(principal, callId);
+    // The membership checks read one row each (`chatSeat`), not the chat with all its members.
+    const call = await this.#deps.repository.find(callId);
+    if (
+      !call?.members.some((member) => member.userId === principal.id) ||
+      !(await this.#deps.repository.chatSeat(call.chatId, principal.id))
+    ) {
+      throw new ApiError('NOT_FOUND', `There is no call ${callId}.`);
+    }
     if (call.status === 'ended') throw new ApiError('CONFLICT', 'This call has ended.');
-    const changed = await this.#change(callId, async (tx, locked) => {
-      if (locked.status === 'ended') throw new ApiError('CONFLICT', 'This call has ended.');
-      const moved = await tx.moveMembers(
-        callId,
-        ['ringing', 'declined', 'missed', 'left'],
-        'joined',
-        this.#now(),
-        [principal.id],
-      );
-      return moved.length > 0;
-    });
+    // A member already in an active call (a reload, a second tab, a new token) changes nothing: no
+    // transaction and no lock on the call row, which every such join would otherwise queue on.
+    const alreadyIn =
+      call.status === 'active' &&
+      call.members.some((member) => member.userId === principal.id && member.state === 'joined');
+    const changed = alreadyIn
+      ? null
+      : await this.#change(callId, async (tx, locked) => {
+          if (locked.status === 'ended') throw new ApiError('CONFLICT', 'This call has ended.');
+          const moved = await tx.moveMembers(
+            callId,
+            ['ringing', 'declined', 'missed', 'left'],
+            'joined',
+            this.#now(),
+            [principal.id],
+          );
+          return moved.length > 0;
+        });
     const video = await this.#deps.video.grant({
       roomId: call.roomId,
       userId: principal.id,
@@ -220,11 +249,12 @@ export class CallService {
     });
     // The LMS may have removed her while this join ran, and her removal from the room may have gone before
     // the grant let her back in (the mesh readmits on a grant): she is removed again and gets no grant.
-    if (!(await this.#inChat(principal, call))) {
+    const seat = await this.#deps.repository.chatSeat(call.chatId, principal.id);
+    if (!seat) {
       await this.#removeFormerMembers(call);
       throw new ApiError('NOT_FOUND', `There is no call ${callId}.`);
     }
-    return { call: changed ?? (await this.#present(call)), video };
+    return { call: changed ?? (await this.#present(call, seat.chatName)), video };
   }
 
   /** `POST /v1/calls/:id/decline`: a member who is being rung says no; the others' call goes on. */
@@ -543,7 +573,15 @@ export class CallService {
       .map((member) => member.userId)
       .filter((userId) => !chat || chat.memberIds.includes(userId));
     try {
-      await this.#deps.publish(call, [...new Set([...members, ...alsoTell])]);
+      const compact = liveCall(call);
+      if (compact === call) await this.#deps.publish(call, [...new Set([...members, ...alsoTell])]);
+      else {
+        // Those told who are not members any more are not among the unlisted ringing: they get the list.
+        const listed = new Set(members);
+        const others = [...new Set(alsoTell)].filter((userId) => !listed.has(userId));
+        await this.#deps.publish(compact, members);
+        if (others.length > 0) await this.#deps.publish(call, others);
+      }
     } catch (error) {
       // The change is committed; pages catch up from `GET /v1/live` when their stream reconnects.
       this.#deps.logger.warn('could not publish a call change', { error, callId: record.id });
@@ -584,19 +622,26 @@ export class CallService {
     return this.#deps.clock.now();
   }
 
-  async #present(record: CallRecord): Promise<Call> {
-    const [call] = await this.#presentAll([record]);
+  /** `chatName`: the call's chat's name when the caller has just read it (the chat is not read again). */
+  async #present(record: CallRecord, chatName?: string | null): Promise<Call> {
+    const known = chatName === undefined ? [] : [{ id: record.chatId, name: chatName }];
+    const [call] = await this.#presentAll([record], known);
     return call as Call;
   }
 
-  async #presentAll(records: readonly CallRecord[]): Promise<Call[]> {
+  async #presentAll(
+    records: readonly CallRecord[],
+    known: readonly Pick<ChatRecord, 'id' | 'name'>[] = [],
+  ): Promise<Call[]> {
     const userIds = [...new Set(records.flatMap((record) => record.members.map((member) => member.userId)))];
     const users = new Map<string, CallUser>(
       (await this.#deps.repository.users(userIds)).map((user) => [user.id, user]),
     );
-    const chats = new Map<string, ChatRecord | undefined>();
+    const chats = new Map<string, Pick<ChatRecord, 'id' | 'name'> | undefined>(
+      known.map((chat) => [chat.id, chat]),
+    );
     for (const chatId of new Set(records.map((record) => record.chatId))) {
-      chats.set(chatId, await this.#deps.chats.find(chatId));
+      if (!chats.has(chatId)) chats.set(chatId, await this.#deps.chats.find(chatId));
     }
     return records.map((record) => ({
       id: record.id,
