@@ -86,26 +86,29 @@ export class KyselyOutbox implements Outbox {
 
   async write(plan: FanOutPlan): Promise<StoredNotification[]> {
     if (plan.notifications.length === 0) return [];
-    const inserted = await this.db
-      .insertInto('notifications')
-      .values(
-        plan.notifications.map((notification) => ({
-          id: notification.id,
-          user_id: notification.userId,
-          kind: notification.kind,
-          priority: notification.priority,
-          title: notification.title,
-          body: notification.body,
-          data: JSON.stringify(notification.data),
-          dedupe_key: notification.dedupeKey,
-          listed: notification.listed,
-          created_at: notification.createdAt,
-        })),
+    // One statement with one array per column: a ring to a thousand students binds ten parameters, not
+    // ten thousand, and reads back only what the database adds (ids and seqs), not the rows.
+    const rows = plan.notifications;
+    const { rows: inserted } = await sql<{ id: string; seq: string }>`
+      insert into notifications
+        (id, user_id, kind, priority, title, body, data, dedupe_key, listed, created_at)
+      select * from unnest(
+        ${rows.map((row) => row.id)}::text[],
+        ${rows.map((row) => row.userId)}::text[],
+        ${rows.map((row) => row.kind)}::text[],
+        ${rows.map((row) => row.priority)}::text[],
+        ${rows.map((row) => row.title)}::text[],
+        ${rows.map((row) => row.body)}::text[],
+        ${rows.map((row) => JSON.stringify(row.data))}::jsonb[],
+        ${rows.map((row) => row.dedupeKey)}::text[],
+        ${rows.map((row) => row.listed)}::boolean[],
+        ${rows.map((row) => row.createdAt.toISOString())}::timestamptz[]
       )
-      .onConflict((conflict) => conflict.column('dedupe_key').doNothing())
-      .returningAll()
-      .execute();
-    const written = new Set(inserted.map((row) => row.id));
+      on conflict (dedupe_key) do nothing
+      returning id, seq
+    `.execute(this.db);
+    const seqs = new Map(inserted.map((row) => [row.id, String(row.seq)]));
+    const written = new Set(seqs.keys());
     const deliveries = plan.deliveries.filter((delivery) => written.has(delivery.notificationId));
     if (deliveries.length > 0) {
       await this.db
@@ -135,7 +138,25 @@ export class KyselyOutbox implements Outbox {
         })),
       );
     }
-    return inserted.map(toNotification);
+    return plan.notifications.flatMap((notification) => {
+      const seq = seqs.get(notification.id);
+      if (seq === undefined) return [];
+      return [
+        {
+          id: notification.id,
+          seq,
+          userId: notification.userId,
+          kind: notification.kind,
+          priority: notification.priority,
+          title: notification.title,
+          body: notification.body,
+          data: notification.data,
+          listed: notification.listed,
+          createdAt: notification.createdAt.toISOString(),
+          readAt: null,
+        },
+      ];
+    });
   }
 }
 
