@@ -147,6 +147,8 @@ export async function createNotificationServices(deps: NotificationDeps): Promis
           }),
         ),
       );
+      // Let the streams write them before the caller's next database work holds the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
     },
     wake: () => worker.wake(),
   });
