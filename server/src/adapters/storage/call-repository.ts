@@ -83,6 +83,17 @@ export class KyselyCallRepository implements CallRepository {
     return this.#db.selectFrom('users').select(['id', 'name', 'role']).where('id', 'in', ids).execute();
   }
 
+  async chatSeat(chatId: string, userId: string): Promise<{ chatName: string | null } | undefined> {
+    const row = await this.#db
+      .selectFrom('chat_members')
+      .innerJoin('chats', 'chats.id', 'chat_members.chat_id')
+      .select('chats.name')
+      .where('chat_members.chat_id', '=', chatId)
+      .where('chat_members.user_id', '=', userId)
+      .executeTakeFirst();
+    return row ? { chatName: row.name } : undefined;
+  }
+
   transaction<T>(work: (tx: CallTransaction) => Promise<T>): Promise<T> {
     return this.#db.transaction().execute((trx) => work(new KyselyCallTransaction(trx, this.#platforms)));
   }

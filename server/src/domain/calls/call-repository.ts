@@ -60,5 +60,10 @@ export interface CallRepository {
   /** Whether a room belongs to a call that has not ended (the mesh relay asks before letting a peer in). */
   isRoomOpen(roomId: string): Promise<boolean>;
   users(ids: readonly string[]): Promise<CallUser[]>;
+  /**
+   * The chat's name if `userId` is still one of its members, else undefined: one row by the membership's
+   * key, where loading the chat would load all its members (a join asks twice, before and after its grant).
+   */
+  chatSeat(chatId: string, userId: string): Promise<{ chatName: string | null } | undefined>;
   transaction<T>(work: (tx: CallTransaction) => Promise<T>): Promise<T>;
 }
