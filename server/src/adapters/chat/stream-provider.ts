@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { StreamChat, type StreamChatOptions } from 'stream-chat';
 import { z } from 'zod';
@@ -72,7 +72,8 @@ export class StreamChatProvider implements ChatProvider {
   /** The server-side client (API secret), for `setup:stream` and the boot check. */
   readonly client: StreamChat;
   readonly #secret: string;
-  readonly #secretKey: Uint8Array;
+  /** A KeyObject made once: handed raw bytes, jose would import the key again for every token it signs. */
+  readonly #secretKey: KeyObject;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #tokenTtlSeconds: number;
@@ -82,7 +83,7 @@ export class StreamChatProvider implements ChatProvider {
     this.kind = options.kind;
     this.connection = { apiKey: options.apiKey, baseURL: options.clientBaseURL };
     this.#secret = options.apiSecret;
-    this.#secretKey = new TextEncoder().encode(options.apiSecret);
+    this.#secretKey = createSecretKey(Buffer.from(options.apiSecret, 'utf8'));
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#tokenTtlSeconds = options.tokenTtlSeconds ?? 3600;

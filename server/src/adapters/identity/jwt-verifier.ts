@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { hubTokenIdentitySchema } from '@teacher-hub/protocol';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyOptions } from 'jose';
 import type { Clock } from '../../domain/clock.ts';
@@ -29,7 +30,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   const algorithms = key.kind === 'secret' ? ['HS256'] : [...key.algorithms];
   let verifyJwt: (token: string, checks: JWTVerifyOptions) => Promise<{ payload: unknown }>;
   if (key.kind === 'secret') {
-    const secret = new TextEncoder().encode(key.secret);
+    // A KeyObject made once: handed raw bytes, jose would import the key again on every verify.
+    const secret = createSecretKey(Buffer.from(key.secret, 'utf8'));
     verifyJwt = (token, checks) => jwtVerify(token, secret, checks);
   } else {
     const keySet = createRemoteJWKSet(key.url);
