@@ -1,11 +1,14 @@
 /**
- * Web push (RFC 8030) with VAPID (RFC 8292) and aes128gcm payload encryption (RFC 8291), through `web-push`.
+ * Web push (RFC 8030) with VAPID (RFC 8292) and aes128gcm payload encryption (RFC 8291).
  *
- * `web-push` signs a fresh VAPID JWT for every message; we sign one per push-service origin and reuse it
- * until shortly before it expires, passing it as the `Authorization` header.
+ * Per subscription only the encryption is done (`encryptAes128gcm`: a fresh application-server key pair per
+ * message); the payload and the headers are made once per message and push service, and requests go over
+ * HTTP/2 where the push service offers it (`PushServiceConnections`). `web-push` signs the VAPID JWT, but
+ * one per push-service origin, reused until shortly before it expires, rather than one per message.
  */
 import https from 'node:https';
 import webpush from 'web-push';
+import { encryptAes128gcm } from './aes128gcm.ts';
 import {
   describeError,
   hashedKey,
@@ -15,6 +18,7 @@ import {
   ttlSecondsFor,
 } from './delivery-policy.ts';
 import type { DeliveryResult, PushMessage, PushProvider, PushTarget } from './push-provider.ts';
+import { PushServiceConnections, type PushServiceResponse } from './push-service-connections.ts';
 
 export interface VapidKeys {
   /** base64url, uncompressed P-256 point (65 bytes): what browsers get as `applicationServerKey`. */
@@ -29,8 +33,8 @@ export interface WebPushProviderOptions {
     subject: string;
   };
   /**
-   * The agent for push-service connections. Default: a keep-alive agent owned by the provider.
-   * Tests pass one that trusts their local CA.
+   * The agent for push services that speak HTTP/1.1 only; its TLS options (`ca`) apply to the HTTP/2
+   * sessions too. Default: a keep-alive agent owned by the provider. Tests pass one that trusts their local CA.
    */
   agent?: https.Agent;
   /** Socket idle timeout per request. Default 10 s. */
@@ -79,6 +83,7 @@ export class WebPushProvider implements PushProvider {
   readonly #vapid: WebPushProviderOptions['vapid'];
   readonly #agent: https.Agent;
   readonly #ownsAgent: boolean;
+  readonly #connections: PushServiceConnections;
   readonly #timeoutMs: number;
   readonly #concurrency: number;
   readonly #now: () => number;
@@ -96,6 +101,7 @@ export class WebPushProvider implements PushProvider {
     );
     this.#ownsAgent = options.agent === undefined;
     this.#agent = options.agent ?? new https.Agent({ keepAlive: true, maxSockets: 32 });
+    this.#connections = new PushServiceConnections(this.#agent);
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#concurrency = options.concurrency ?? 16;
     this.#now = options.now ?? Date.now;
@@ -115,6 +121,25 @@ export class WebPushProvider implements PushProvider {
     const urgency = message.priority === 'urgent' ? 'high' : 'normal';
     const topic = topicForCollapseKey(message.collapseKey);
 
+    const plaintext = Buffer.from(payload);
+    // The headers are the same for every subscription of one push service: made once per message and origin.
+    const headersByOrigin = new Map<string, Record<string, string | number>>();
+    const headersFor = (origin: string): Record<string, string | number> => {
+      let headers = headersByOrigin.get(origin);
+      if (!headers) {
+        headers = {
+          authorization: this.#authorizationFor(origin),
+          ttl: ttl,
+          urgency,
+          topic,
+          'content-encoding': 'aes128gcm',
+          'content-type': 'application/octet-stream',
+        };
+        headersByOrigin.set(origin, headers);
+      }
+      return headers;
+    };
+
     return mapWithConcurrency(targets, this.#concurrency, async (target): Promise<DeliveryResult> => {
       if (target.platform !== 'web') {
         return {
@@ -123,9 +148,9 @@ export class WebPushProvider implements PushProvider {
           reason: `web push cannot send to ${target.platform}`,
         };
       }
-      let origin: string;
+      let endpoint: URL;
       try {
-        origin = new URL(target.subscription.endpoint).origin;
+        endpoint = new URL(target.subscription.endpoint);
       } catch (error) {
         return {
           deviceId: target.deviceId,
@@ -133,9 +158,9 @@ export class WebPushProvider implements PushProvider {
           reason: `bad subscription: ${describeError(error)}`,
         };
       }
-      let authorization: string;
+      let headers: Record<string, string | number>;
       try {
-        authorization = this.#authorizationFor(origin);
+        headers = headersFor(endpoint.origin);
       } catch (error) {
         return {
           deviceId: target.deviceId,
@@ -143,31 +168,35 @@ export class WebPushProvider implements PushProvider {
           reason: `VAPID signing failed: ${describeError(error)}`,
         };
       }
+      let body: Buffer;
       try {
-        const response = await webpush.sendNotification(target.subscription, payload, {
-          // null, not undefined: sign nothing here, we bring the cached Authorization header ourselves.
-          vapidDetails: null as unknown as undefined,
-          headers: { Authorization: authorization },
-          contentEncoding: 'aes128gcm',
-          TTL: ttl,
-          urgency,
-          topic,
-          agent: this.#agent,
-          timeout: this.#timeoutMs,
-        });
-        const location = response.headers['location'];
+        body = encryptAes128gcm(plaintext, target.subscription.keys);
+      } catch (error) {
+        // Malformed p256dh or auth keys: no push service would take this subscription.
         return {
           deviceId: target.deviceId,
-          status: 'sent',
-          ...(typeof location === 'string' ? { providerId: location } : {}),
+          status: 'failed',
+          reason: `bad subscription: ${describeError(error)}`,
         };
+      }
+      try {
+        const response = await this.#connections.post(
+          endpoint,
+          { ...headers, 'content-length': body.length },
+          body,
+          this.#timeoutMs,
+        );
+        return this.#resultFor(target.deviceId, response);
       } catch (error) {
-        return this.#resultForError(target.deviceId, error);
+        if (isNetworkError(error))
+          return { deviceId: target.deviceId, status: 'retry', reason: describeError(error) };
+        return { deviceId: target.deviceId, status: 'failed', reason: describeError(error) };
       }
     });
   }
 
   async close(): Promise<void> {
+    this.#connections.close();
     if (this.#ownsAgent) this.#agent.destroy();
   }
 
@@ -192,23 +221,22 @@ export class WebPushProvider implements PushProvider {
     return Authorization;
   }
 
-  #resultForError(deviceId: string, error: unknown): DeliveryResult {
-    if (error instanceof webpush.WebPushError) {
-      const status = error.statusCode;
-      const reason = `push service answered ${status}${error.body ? `: ${error.body.slice(0, 200)}` : ''}`;
-      if (status === 404 || status === 410) return { deviceId, status: 'gone', reason };
-      if (status === 429 || status >= 500) {
-        const retryAfterMs = parseRetryAfter(error.headers['retry-after'], this.#now());
-        return { deviceId, status: 'retry', reason, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-      }
-      if (status === 401 || status === 403) {
-        // Our VAPID header was refused: sign a new one next time rather than resending a bad one until it expires.
-        this.#authorizationByOrigin.clear();
-      }
-      return { deviceId, status: 'failed', reason };
+  #resultFor(deviceId: string, response: PushServiceResponse): DeliveryResult {
+    const { status } = response;
+    if (status >= 200 && status < 300) {
+      const location = response.headers['location'];
+      return { deviceId, status: 'sent', ...(typeof location === 'string' ? { providerId: location } : {}) };
     }
-    if (isNetworkError(error)) return { deviceId, status: 'retry', reason: describeError(error) };
-    // web-push throws plain errors for inputs it refuses (a malformed p256dh or auth key).
-    return { deviceId, status: 'failed', reason: describeError(error) };
+    const reason = `push service answered ${status}${response.body ? `: ${response.body.slice(0, 200)}` : ''}`;
+    if (status === 404 || status === 410) return { deviceId, status: 'gone', reason };
+    if (status === 429 || status >= 500) {
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.#now());
+      return { deviceId, status: 'retry', reason, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    }
+    if (status === 401 || status === 403) {
+      // Our VAPID header was refused: sign a new one next time rather than resending a bad one until it expires.
+      this.#authorizationByOrigin.clear();
+    }
+    return { deviceId, status: 'failed', reason };
   }
 }

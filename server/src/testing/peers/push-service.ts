@@ -1,5 +1,6 @@
 /**
- * A local web push service (RFC 8030) over real HTTPS: it holds the browser side of each subscription (the
+ * A local web push service (RFC 8030) over real HTTPS, HTTP/2 with HTTP/1.1 for clients that do not offer h2
+ * by ALPN (as FCM, Mozilla autopush and Apple do): it holds the browser side of each subscription (the
  * P-256 ECDH key pair and the auth secret), verifies the VAPID `Authorization` (RFC 8292), decrypts the
  * aes128gcm payload (RFC 8188 + RFC 8291) with node:crypto, and records what a browser would get.
  *
@@ -7,8 +8,9 @@
  */
 import { createDecipheriv, createECDH, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import https from 'node:https';
+import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { importJWK, jwtVerify, type JWTPayload } from 'jose';
 import type { TestPki } from './tls.ts';
 
@@ -124,11 +126,19 @@ export async function startPushService(options: PushServiceOptions): Promise<Pus
   let responseDelayMs = 0;
   let origin = '';
 
-  const server = https.createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
-    void handle(req, res);
+  const server = http2.createSecureServer(
+    { cert: certificate.certPem, key: certificate.keyPem, allowHTTP1: true },
+    (req, res) => {
+      void handle(req, res);
+    },
+  );
+  const connections = new Set<TLSSocket>();
+  server.on('secureConnection', (socket: TLSSocket) => {
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
+  async function handle(req: Request, res: Http2ServerResponse | ServerResponse) {
     const receivedAt = now();
     const subscriptionId = /^\/push\/([\w-]+)$/.exec(req.url ?? '')?.[1] ?? '';
     const endpoint = `${origin}/push/${subscriptionId}`;
@@ -145,6 +155,8 @@ export async function startPushService(options: PushServiceOptions): Promise<Pus
       record.status = reply.status;
       const responseHeaders: Record<string, string> = { ...extraHeaders };
       if (reply.retryAfter !== undefined) responseHeaders['retry-after'] = String(reply.retryAfter);
+      // A client that gave up (timeout) has closed its stream already.
+      if (res.destroyed) return;
       res.writeHead(reply.status, responseHeaders);
       res.end(reply.body ?? '');
     };
@@ -301,17 +313,19 @@ export async function startPushService(options: PushServiceOptions): Promise<Pus
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        for (const socket of connections) socket.destroy();
       }),
   };
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
+type Request = Http2ServerRequest | IncomingMessage;
+
+function header(req: Request, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+async function readBody(req: Request, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
