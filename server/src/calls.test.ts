@@ -370,6 +370,34 @@ describe('instant calls on 100ms (a local 100ms peer), with a clock that stands 
     await json<CallResponse>(await post(hub, 't-ada', `/v1/calls/${call.id}/end`));
   });
 
+  it('lets a member already in an active call join again (a new grant, the call unchanged), unless she left the chat while it ran', async () => {
+    const chat = await createGroup(hub, ['s-01', 's-06'], 'Rejoin group');
+    const call = await startCall(hub, chat);
+    await json<JoinCallResponse>(await post(hub, 's-01', `/v1/calls/${call.id}/join`));
+    await json<CallResponse>(await post(hub, 's-06', `/v1/calls/${call.id}/decline`));
+    const again = await json<JoinCallResponse>(await post(hub, 's-01', `/v1/calls/${call.id}/join`));
+    assert.equal(again.call.status, 'active');
+    assert.equal(again.call.chatName, 'Rejoin group');
+    assert.deepEqual(stateOf(again.call), { 't-ada': 'joined', 's-01': 'joined', 's-06': 'declined' });
+    assert.equal(again.video.roomId, peer.roomByName(`call-${call.id}`)?.id);
+
+    // Ada takes her out of the chat while her repeat join is being granted: the removal wins.
+    const video = hub.services.calls.video;
+    const grant = video.grant.bind(video);
+    video.grant = async (request) => {
+      await json(await hub.requestAs('t-ada', `/v1/chats/${chat}/members/s-01`, { method: 'DELETE' }));
+      return grant(request);
+    };
+    try {
+      await assertError(await post(hub, 's-01', `/v1/calls/${call.id}/join`), 404, 'NOT_FOUND');
+    } finally {
+      video.grant = grant;
+    }
+    const { call: after } = await json<CallResponse>(await hub.requestAs('t-ada', `/v1/calls/${call.id}`));
+    assert.equal(stateOf(after)['s-01'], 'left');
+    await json<CallResponse>(await post(hub, 't-ada', `/v1/calls/${call.id}/end`));
+  });
+
   it('calls one student from a direct chat', async () => {
     const { chat } = await json<ChatResponse>(
       await hub.requestAs('t-ada', '/v1/chats/direct', jsonBody({ userId: 's-02' }, { method: 'POST' })),
