@@ -40,6 +40,12 @@ import type {
 /** Sends an occurrence's reminder (`session:<id>:reminder:<original start>:<start>`). */
 export const SESSION_REMINDER_JOB = 'session.reminder';
 /**
+ * Posts a reminder's "starts in" message in the session's chat
+ * (`session:<id>:<original start>:reminder-message:<start>`): its own job, scheduled with the reminder's
+ * notification, so a chat round trip never holds up the reminders falling due at the same time.
+ */
+export const SESSION_REMINDER_MESSAGE_JOB = 'session.reminder-message';
+/**
  * Removes the chat of a session that was never recorded (`session:<id>:unless-saved`): the process died
  * between making the session's chat and saving the session. Saving cancels it.
  */
@@ -150,6 +156,13 @@ export class SessionService {
   jobHandlers(): Record<string, JobHandler> {
     return {
       [SESSION_REMINDER_JOB]: { run: (job: Job) => this.#remind(readReminderPayload(job.payload)) },
+      [SESSION_REMINDER_MESSAGE_JOB]: {
+        run: async (job: Job) => {
+          const { sessionId, text } = job.payload as { sessionId: string; text: string };
+          const session = await this.#deps.repository.find(sessionId);
+          if (session) await this.#post(session, text);
+        },
+      },
       [SESSION_CHAT_MEMBERS_JOB]: {
         run: (job: Job) => this.#resyncChatMembers(job.payload as ChatMembersPayload),
       },
@@ -852,7 +865,7 @@ export class SessionService {
   }
 
   /**
-   * The reminder job: `session.reminder` and the chat's "starts in" message, only when the occurrence is
+   * The reminder job: `session.reminder` and the job of the chat's "starts in" message, only when the occurrence is
    * still there as scheduled (not cancelled, not moved since, not started) and has not begun. With 100ms
    * the occurrence's room is made now, ahead of the start. Either way the horizon of jobs is extended.
    */
@@ -912,6 +925,16 @@ export class SessionService {
           data: this.#data(locked, occurrenceStart),
           key: `session:${locked.id}:${occurrenceStart.toISOString()}:reminder:${expanded.startsAt.getTime()}`,
         });
+        if (notes.length > 0)
+          await tx.jobs.schedule({
+            key: `session:${locked.id}:${occurrenceStart.toISOString()}:reminder-message:${expanded.startsAt.getTime()}`,
+            kind: SESSION_REMINDER_MESSAGE_JOB,
+            runAt: now,
+            payload: {
+              sessionId: locked.id,
+              text: `${locked.title} starts in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+            },
+          });
       }
       await this.#syncReminders(tx, locked, now);
       return notes;
@@ -919,10 +942,6 @@ export class SessionService {
     if (room && !roomSaved)
       await this.#endRoomQuietly(room.roomId, 'a room made ahead of a start that came first');
     await this.#deps.notifier.announce(written);
-    if (written.length > 0 && expanded) {
-      const minutes = Math.max(1, Math.round((expanded.startsAt.getTime() - now.getTime()) / 60_000));
-      await this.#post(session, `${session.title} starts in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
-    }
   }
 
   // ---- helpers ------------------------------------------------------------------------------------
