@@ -6,11 +6,12 @@
  * (`hkdfSync` costs twice these HMACs, for its key objects). The tests check that `http_ece` decrypts what
  * this produces.
  */
-import { createCipheriv, createECDH, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createECDH, createHmac, randomFillSync } from 'node:crypto';
 
 /** The record size announced when the message fits in it: what browsers and `web-push` use. */
 const DEFAULT_RECORD_SIZE = 4096;
 const TAG_LENGTH = 16;
+const HEADER_LENGTH = 16 + 4 + 1 + 65;
 const KEY_INFO_PREFIX = Buffer.from('WebPush: info\0');
 // HKDF-Expand's info with its block counter 0x01 appended: one block is all each output needs.
 const KEY_INFO_SUFFIX = Buffer.from([1]);
@@ -53,7 +54,9 @@ export function encryptAes128gcm(plaintext: Buffer, keys: SubscriptionKeys): Buf
   const senderPublicKey = senderKeys.generateKeys();
   // Throws for a point that is not on the curve.
   const sharedSecret = senderKeys.computeSecret(userPublicKey);
-  const salt = randomBytes(16);
+  // The body is written in place: header `salt(16) | rs(4) | idlen(1) | keyid(65)`, the record, its tag.
+  const body = Buffer.allocUnsafe(HEADER_LENGTH + plaintext.length + 1 + TAG_LENGTH);
+  const salt = randomFillSync(body, 0, 16).subarray(0, 16);
 
   // RFC 8291 §3.3-3.4: IKM = HKDF(auth, ecdh_secret, key_info, 32), then from IKM and the salt the content
   // key (16 bytes) and nonce (12 bytes). HKDF-Extract is HMAC(salt, ikm), Expand to ≤ 32 bytes HMAC(prk, info|1).
@@ -65,12 +68,14 @@ export function encryptAes128gcm(plaintext: Buffer, keys: SubscriptionKeys): Buf
 
   // One record: the plaintext, then the last-record delimiter 0x02 and no padding (RFC 8188 §2).
   const recordSize = Math.max(DEFAULT_RECORD_SIZE, plaintext.length + 1 + TAG_LENGTH + 1);
-  const header = Buffer.alloc(21);
-  salt.copy(header, 0);
-  header.writeUInt32BE(recordSize, 16);
-  header[20] = senderPublicKey.length;
+  body.writeUInt32BE(recordSize, 16);
+  body[20] = senderPublicKey.length;
+  senderPublicKey.copy(body, 21);
   const cipher = createCipheriv('aes-128-gcm', contentKey, nonce);
-  const ciphertext = cipher.update(Buffer.concat([plaintext, LAST_RECORD_DELIMITER]));
-  cipher.final();
-  return Buffer.concat([header, senderPublicKey, ciphertext, cipher.getAuthTag()]);
+  let offset = HEADER_LENGTH;
+  offset += cipher.update(plaintext).copy(body, offset);
+  offset += cipher.update(LAST_RECORD_DELIMITER).copy(body, offset);
+  offset += cipher.final().copy(body, offset);
+  cipher.getAuthTag().copy(body, offset);
+  return body;
 }

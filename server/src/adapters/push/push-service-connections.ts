@@ -28,7 +28,10 @@ export class PushServiceConnections {
     this.#agent = agent;
   }
 
-  /** POSTs `body` to `endpoint`; rejects on network errors and on `timeoutMs` of silence (code `ETIMEDOUT`). */
+  /**
+   * POSTs `body` to `endpoint` with `headers` (lower-case names, as HTTP/2 wants them); rejects on network
+   * errors and on `timeoutMs` of silence (code `ETIMEDOUT`).
+   */
   async post(
     endpoint: URL,
     headers: Record<string, string | number>,
@@ -127,10 +130,10 @@ function postOverHttp2(
 ): Promise<PushServiceResponse> {
   return new Promise<PushServiceResponse>((resolve, reject) => {
     const requestHeaders: OutgoingHttpHeaders = {
+      ...headers,
       ':method': 'POST',
       ':path': endpoint.pathname + endpoint.search,
     };
-    for (const [name, value] of Object.entries(headers)) requestHeaders[name.toLowerCase()] = value;
     let stream: http2.ClientHttp2Stream;
     try {
       stream = session.request(requestHeaders);
@@ -141,8 +144,8 @@ function postOverHttp2(
     holdOpen(session, +1);
     let status = 0;
     let responseHeaders: PushServiceResponse['headers'] = {};
-    let responseBody = '';
-    stream.setEncoding('utf8');
+    // Push services answer 201 with no body; only refusals have one worth reading.
+    const responseBody: Buffer[] = [];
     stream.setTimeout(timeoutMs, () => {
       reject(Object.assign(new Error('push service request timed out'), { code: 'ETIMEDOUT' }));
       stream.close(http2.constants.NGHTTP2_CANCEL);
@@ -151,15 +154,17 @@ function postOverHttp2(
       status = Number(incoming[':status']);
       responseHeaders = incoming;
     });
-    stream.on('data', (chunk: string) => {
-      responseBody += chunk;
+    stream.on('data', (chunk: Buffer) => {
+      responseBody.push(chunk);
     });
     stream.on('error', reject);
     // 'close' follows 'end' and every failure; whichever settles the promise first wins.
     stream.on('close', () => {
       holdOpen(session, -1);
-      if (status > 0) resolve({ status, headers: responseHeaders, body: responseBody });
-      else {
+      if (status > 0) {
+        const text = responseBody.length > 0 ? Buffer.concat(responseBody).toString('utf8') : '';
+        resolve({ status, headers: responseHeaders, body: text });
+      } else {
         const error = new Error(`push service stream closed without an answer (code ${stream.rstCode})`);
         reject(Object.assign(error, { code: 'ERR_HTTP2_STREAM_ERROR' }));
       }
@@ -172,11 +177,12 @@ const streamsInFlight = new WeakMap<ClientHttp2Session, number>();
 
 /** A session keeps the process alive only while it has requests in flight, as an agent's idle sockets do not. */
 function holdOpen(session: ClientHttp2Session, change: 1 | -1): void {
-  const count = (streamsInFlight.get(session) ?? 0) + change;
+  const before = streamsInFlight.get(session) ?? 0;
+  const count = before + change;
   streamsInFlight.set(session, count);
   if (session.destroyed) return;
-  if (count > 0) session.ref();
-  else session.unref();
+  if (before === 0 && count > 0) session.ref();
+  else if (count === 0) session.unref();
 }
 
 function postOverHttp1(
