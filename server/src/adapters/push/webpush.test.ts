@@ -6,6 +6,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startPushService, type PushServicePeer } from '../../testing/peers/push-service.ts';
 import { createTestPki, spawnTrustingTestCa, type TestPki } from '../../testing/peers/tls.ts';
+import { until } from '../../testing/until.ts';
 import type { PushMessage, PushTarget } from './push-provider.ts';
 import { generateVapidKeys, topicForCollapseKey, WebPushProvider, type WebPushPayload } from './webpush.ts';
 
@@ -276,6 +277,73 @@ describe('WebPushProvider', () => {
       const [result] = await provider.send(message(), [webTarget('dev-1', subscription)]);
 
       assert.equal(result?.status, 'retry');
+    });
+  });
+
+  describe('connections', () => {
+    it('sends over HTTP/2 to a push service that offers it, many messages on one connection', async () => {
+      const targets = Array.from({ length: 40 }, (_, i) => webTarget(`dev-${i}`));
+
+      const results = await provider.send(message(), targets);
+
+      assert.ok(results.every((result) => result.status === 'sent'));
+      assert.deepEqual([...new Set(service.requests.map((request) => request.httpVersion))], ['2.0']);
+      assert.equal(service.deliveries.length, 40);
+      assert.equal(service.openConnections, 1);
+    });
+
+    it('falls back to HTTP/1.1 for a push service that offers only HTTP/1.1, with the same answers', async () => {
+      const http1 = await startPushService({ pki, now: () => nowMs, http1Only: true });
+      try {
+        const gone = http1.createSubscription();
+        http1.failSubscription(gone.endpoint, { status: 410 });
+        const targets = [
+          ...Array.from({ length: 5 }, (_, i) => webTarget(`dev-${i}`, http1.createSubscription())),
+          webTarget('dev-gone', gone),
+        ];
+
+        const results = await provider.send(ringing(), targets);
+
+        assert.deepEqual(
+          results.map((result) => result.status),
+          ['sent', 'sent', 'sent', 'sent', 'sent', 'gone'],
+        );
+        assert.deepEqual([...new Set(http1.requests.map((request) => request.httpVersion))], ['1.1']);
+        const payload = JSON.parse(http1.deliveries[0]?.payload ?? '') as WebPushPayload;
+        assert.equal(payload.notificationId, 'ntf-2');
+        assert.equal(http1.deliveries[0]?.urgency, 'high');
+        assert.equal(http1.deliveries[0]?.topic, topicForCollapseKey('call:call-7'));
+      } finally {
+        await http1.close();
+      }
+    });
+
+    it('asks for a retry when the push service does not answer within the timeout', async () => {
+      const impatient = new WebPushProvider({ vapid, agent: pki.httpsAgent(), timeoutMs: 200 });
+      service.setResponseDelay(2_000);
+      try {
+        const [result] = await impatient.send(message(), [webTarget('dev-1')]);
+
+        assert.equal(result?.status, 'retry');
+        assert.match(result?.status === 'retry' ? result.reason : '', /timed out/);
+      } finally {
+        await impatient.close();
+      }
+    });
+
+    it('closes its connections on close()', async () => {
+      const own = await startPushService({ pki, now: () => nowMs });
+      const closing = new WebPushProvider({ vapid, agent: pki.httpsAgent() });
+      try {
+        await closing.send(message(), [webTarget('dev-1', own.createSubscription())]);
+        assert.equal(own.openConnections, 1);
+
+        await closing.close();
+
+        await until(() => own.openConnections === 0, 2_000, 'the HTTP/2 session stayed open');
+      } finally {
+        await own.close();
+      }
     });
   });
 

@@ -9,6 +9,7 @@
 import { createDecipheriv, createECDH, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { importJWK, jwtVerify, type JWTPayload } from 'jose';
@@ -32,6 +33,8 @@ export interface PushServiceRequest {
   subscriptionId: string;
   /** What the push service answered. */
   status: number;
+  /** `2.0` over HTTP/2, `1.1` over HTTP/1.1. */
+  httpVersion: string;
   /** Why it refused, when it did on its own (VAPID, headers, decryption); injected replies have no reason. */
   reason?: string;
   headers: { ttl?: string; urgency?: string; topic?: string; contentEncoding?: string };
@@ -78,6 +81,8 @@ export interface PushServicePeer {
   failNext(count: number, reply: PushServiceReply): void;
   /** Answer every request to this subscription with `reply` until `failSubscription(endpoint, undefined)`. */
   failSubscription(endpoint: string, reply: PushServiceReply | undefined): void;
+  /** TLS connections open from clients now. */
+  readonly openConnections: number;
   /** Delays every answer, e.g. to kill a sender while its requests are in flight. */
   setResponseDelay(ms: number): void;
   /** Forgets recorded requests, deliveries, JWTs and injected failures (keeps subscriptions). */
@@ -91,6 +96,8 @@ export interface PushServiceOptions {
   now?: () => number;
   /** Largest accepted encrypted body. Default 4096 bytes, as the big push services. */
   maxBodyBytes?: number;
+  /** Offer only HTTP/1.1 by ALPN, as an older push service might. Default: HTTP/2 and HTTP/1.1. */
+  http1Only?: boolean;
 }
 
 interface SubscriptionState {
@@ -126,12 +133,13 @@ export async function startPushService(options: PushServiceOptions): Promise<Pus
   let responseDelayMs = 0;
   let origin = '';
 
-  const server = http2.createSecureServer(
-    { cert: certificate.certPem, key: certificate.keyPem, allowHTTP1: true },
-    (req, res) => {
-      void handle(req, res);
-    },
-  );
+  const tlsOptions = { cert: certificate.certPem, key: certificate.keyPem };
+  const onRequest = (req: Request, res: Http2ServerResponse | ServerResponse) => {
+    void handle(req, res);
+  };
+  const server = options.http1Only
+    ? https.createServer(tlsOptions, onRequest)
+    : http2.createSecureServer({ ...tlsOptions, allowHTTP1: true }, onRequest);
   const connections = new Set<TLSSocket>();
   server.on('secureConnection', (socket: TLSSocket) => {
     connections.add(socket);
@@ -148,7 +156,14 @@ export async function startPushService(options: PushServiceOptions): Promise<Pus
       topic: header(req, 'topic'),
       contentEncoding: header(req, 'content-encoding'),
     };
-    const record: PushServiceRequest = { endpoint, subscriptionId, status: 0, headers, receivedAt };
+    const record: PushServiceRequest = {
+      endpoint,
+      subscriptionId,
+      status: 0,
+      httpVersion: req.httpVersion,
+      headers,
+      receivedAt,
+    };
     requests.push(record);
     const answer = async (reply: PushServiceReply, extraHeaders: Record<string, string> = {}) => {
       if (responseDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, responseDelayMs));
@@ -289,6 +304,9 @@ export async function startPushService(options: PushServiceOptions): Promise<Pus
       };
     },
     deliveries,
+    get openConnections() {
+      return connections.size;
+    },
     deliveriesTo: (endpoint) => deliveries.filter((delivery) => delivery.endpoint === endpoint),
     requests,
     jwtsSeen,
