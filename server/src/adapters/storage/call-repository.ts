@@ -184,15 +184,23 @@ class KyselyCallTransaction implements CallTransaction {
 
 async function withMembers(db: Executor, rows: Selectable<CallsTable>[]): Promise<CallRecord[]> {
   if (rows.length === 0) return [];
+  // The members' directory records come with them (see CallMemberRecord.user).
   const members = await db
     .selectFrom('call_members')
-    .select(['call_id', 'user_id', 'state'])
+    .leftJoin('users', 'users.id', 'call_members.user_id')
+    .select([
+      'call_members.call_id',
+      'call_members.user_id',
+      'call_members.state',
+      'users.name',
+      'users.role',
+    ])
     .where(
-      'call_id',
+      'call_members.call_id',
       'in',
       rows.map((row) => row.id),
     )
-    .orderBy('user_id')
+    .orderBy('call_members.user_id')
     .execute();
   return rows.map((row) => {
     const own = members.filter((member) => member.call_id === row.id);
@@ -209,7 +217,11 @@ async function withMembers(db: Executor, rows: Selectable<CallsTable>[]): Promis
       ringExpiresAt: row.ring_expires_at,
       endedAt: row.ended_at,
       endedBy: row.ended_by,
-      members: own.map((member) => ({ userId: member.user_id, state: member.state })),
+      members: own.map(({ user_id: userId, state, name, role }) =>
+        name !== null && role !== null
+          ? { userId, state, user: { id: userId, name, role } }
+          : { userId, state },
+      ),
     };
   });
 }

@@ -21,6 +21,11 @@ export interface CallRecord {
 export interface CallMemberRecord {
   userId: string;
   state: CallMemberState;
+  /**
+   * Her directory record, read with the call's members (one read, where presenting a call would ask the
+   * directory again for every member); absent when she is not in the directory or it was not read.
+   */
+  user?: CallUser;
 }
 
 export interface CallUser {

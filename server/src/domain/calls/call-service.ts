@@ -633,9 +633,11 @@ export class CallService {
     records: readonly CallRecord[],
     known: readonly Pick<ChatRecord, 'id' | 'name'>[] = [],
   ): Promise<Call[]> {
-    const userIds = [...new Set(records.flatMap((record) => record.members.map((member) => member.userId)))];
+    // Members read with their directory record need no second read.
+    const unread = records.flatMap((record) => record.members.filter((member) => !member.user));
+    const userIds = [...new Set(unread.map((member) => member.userId))];
     const users = new Map<string, CallUser>(
-      (await this.#deps.repository.users(userIds)).map((user) => [user.id, user]),
+      (userIds.length > 0 ? await this.#deps.repository.users(userIds) : []).map((user) => [user.id, user]),
     );
     const chats = new Map<string, Pick<ChatRecord, 'id' | 'name'> | undefined>(
       known.map((chat) => [chat.id, chat]),
@@ -653,7 +655,7 @@ export class CallService {
       startedAt: record.startedAt.toISOString(),
       endedAt: record.endedAt?.toISOString() ?? null,
       members: record.members.map((member) => {
-        const user = users.get(member.userId);
+        const user = member.user ?? users.get(member.userId);
         return {
           userId: member.userId,
           name: user?.name ?? member.userId,
