@@ -39,7 +39,12 @@ export class PushServiceConnections {
     timeoutMs: number,
   ): Promise<PushServiceResponse> {
     if (this.#closed) throw Object.assign(new Error('web push provider is closed'), { code: 'ECONNABORTED' });
-    const transport = await this.#transportFor(endpoint);
+    let transport = await this.#transportFor(endpoint, timeoutMs);
+    if (transport.kind === 'h2' && (transport.session.closed || transport.session.destroyed)) {
+      // Ended between its 'close' and our forgetting it: open a new one.
+      this.#transports.delete(endpoint.origin);
+      transport = await this.#transportFor(endpoint, timeoutMs);
+    }
     return transport.kind === 'h2'
       ? postOverHttp2(transport.session, endpoint, headers, body, timeoutMs)
       : postOverHttp1(this.#agent, endpoint, headers, body, timeoutMs);
@@ -59,11 +64,11 @@ export class PushServiceConnections {
     this.#transports.clear();
   }
 
-  #transportFor(endpoint: URL): Promise<OriginTransport> {
+  #transportFor(endpoint: URL, timeoutMs: number): Promise<OriginTransport> {
     const origin = endpoint.origin;
     const existing = this.#transports.get(origin);
     if (existing) return existing;
-    const opening = this.#open(endpoint);
+    const opening = this.#open(endpoint, timeoutMs);
     this.#transports.set(origin, opening);
     // A failed handshake is not remembered: the next message tries again (and is reported as a retry).
     opening.catch(() => {
@@ -73,7 +78,7 @@ export class PushServiceConnections {
   }
 
   /** One TLS connection offering h2 and http/1.1: h2 keeps it as the session, http/1.1 hands over to the agent. */
-  #open(endpoint: URL): Promise<OriginTransport> {
+  #open(endpoint: URL, timeoutMs: number): Promise<OriginTransport> {
     const origin = endpoint.origin;
     const { ca, cert, key, rejectUnauthorized } = this.#agent.options;
     const port = Number(endpoint.port || 443);
@@ -91,7 +96,7 @@ export class PushServiceConnections {
         ...(rejectUnauthorized !== undefined ? { rejectUnauthorized } : {}),
       });
       socket.once('error', reject);
-      socket.setTimeout(10_000, () =>
+      socket.setTimeout(timeoutMs, () =>
         socket.destroy(Object.assign(new Error('TLS handshake timed out'), { code: 'ETIMEDOUT' })),
       );
       socket.once('secureConnect', () => {
