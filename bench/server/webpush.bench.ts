@@ -1,7 +1,7 @@
 /**
  * Web push fan-out: one notification to 2,000 distinct subscriptions (real P-256 keys and auth secrets,
  * made by the local push service), sent by our `WebPushProvider` and by a plain `web-push`
- * `sendNotification` loop, each sender in its own process, the push service in a third (real HTTPS, VAPID
+ * `sendNotification` loop, each sender in its own process, the push service in a third (real HTTPS with HTTP/2, VAPID
  * verified, every payload decrypted), so neither sender is charged for the receiving. "Per core" is
  * messages / CPU seconds (user + system) of the sending process; wall messages/s are in the details.
  */
@@ -111,7 +111,8 @@ const bench: Bench = {
             baselineWallMs: round(baseline.wallMs),
             baselineWallMsgsPerS: round(baseline.perWallSecond),
             wallRatio: round(ours.perWallSecond / baseline.perWallSecond, 2),
-            pushService: 'local HTTPS peer (server/src/testing/peers/push-service.ts) in its own process',
+            pushService:
+              'local HTTPS peer (HTTP/2 with HTTP/1.1 fallback, like real push services) (server/src/testing/peers/push-service.ts) in its own process',
           },
         },
       ];
