@@ -10,10 +10,10 @@
  */
 import autocannon, { type Request, type Result } from 'autocannon';
 import { createTestPki } from '../../server/src/testing/peers/tls.ts';
-import { startHmsPeer } from '../../server/src/testing/peers/hms-peer.ts';
+import { startTestHmsPeer } from '../../server/src/testing/peers/hms-peer.ts';
 import type { Bench, BenchRow } from '../types.ts';
 import { startHelper } from '../support/child.ts';
-import { classOf, createGroupChat, startBenchHub, syncClass } from '../support/hub.ts';
+import { classChat, startBenchHub } from '../support/hub.ts';
 import { log, ms, perSecond, round } from '../support/stats.ts';
 
 const RATE = 1_000;
@@ -25,12 +25,6 @@ const CONNECTIONS = 32;
 const BUDGET_P99_MS = 25;
 /** Below this share of RATE the fixed-rate phase did not happen as asked: the row fails. */
 const MIN_RATE_SHARE = 0.9;
-
-const HMS = {
-  accessKey: 'bench-access-key',
-  appSecret: 'bench-app-secret-0123456789',
-  templateId: 'tmpl-bench',
-};
 
 /** One route's requests (for 100 users in turn), measured by an autocannon instance of its own. */
 interface Route {
@@ -100,19 +94,10 @@ const describe = (measured: Measured, routes: readonly Route[]) =>
 
 async function measureHub(): Promise<Measured & { database: string; routes: Route[] }> {
   const pki = await createTestPki();
-  const peer = await startHmsPeer({ pki, ...HMS, templateIds: [HMS.templateId] });
-  const hub = await startBenchHub({
-    HMS_ACCESS_KEY: HMS.accessKey,
-    HMS_APP_SECRET: HMS.appSecret,
-    HMS_TEMPLATE_ID: HMS.templateId,
-    HMS_API_URL: peer.apiUrl,
-    NODE_EXTRA_CA_CERTS: pki.caFile,
-  });
+  const { peer, env } = await startTestHmsPeer({ pki });
+  const hub = await startBenchHub({ ...env, NODE_EXTRA_CA_CERTS: pki.caFile });
   try {
-    const people = classOf('tok', 100);
-    await syncClass(hub, 'token-course', people);
-    const teacherToken = await hub.token(people.teacher);
-    const chatId = await createGroupChat(hub, teacherToken, people.students);
+    const { people, teacherToken, chatId } = await classChat(hub, 'tok', 100);
     const started = await hub.call<{ call: { id: string } }>(`/v1/chats/${chatId}/calls`, {
       method: 'POST',
       token: teacherToken,

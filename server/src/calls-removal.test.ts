@@ -23,7 +23,7 @@ import { serveHub, type ServedHub } from './serve.ts';
 import { streamChannels } from './testing/chat.ts';
 import { assertError, json, jsonBody } from './testing/http.ts';
 import { connectToMesh, type MeshConnection } from './testing/mesh.ts';
-import { startHmsPeer, type HmsPeer } from './testing/peers/hms-peer.ts';
+import { startTestHmsPeer, type HmsPeer } from './testing/peers/hms-peer.ts';
 import { createTestPki, type TestPki } from './testing/peers/tls.ts';
 import { createTestApp, type TestApp } from './testing/test-app.ts';
 
@@ -306,20 +306,10 @@ describe('rule 9 in live calls on 100ms (a local 100ms peer)', () => {
 
   before(async () => {
     pki = await createTestPki();
-    const hms = {
-      HMS_ACCESS_KEY: 'hub-test-access-key',
-      HMS_APP_SECRET: 'hub-test-app-secret-with-enough-entropy-0123456789',
-      HMS_TEMPLATE_ID: 'template-classroom',
-    };
-    peer = await startHmsPeer({
-      pki,
-      accessKey: hms.HMS_ACCESS_KEY,
-      appSecret: hms.HMS_APP_SECRET,
-      templateIds: [hms.HMS_TEMPLATE_ID],
-      now: () => clock.now().getTime(),
-    });
+    const hms = await startTestHmsPeer({ pki, now: () => clock.now().getTime() });
+    peer = hms.peer;
     hub = await createTestApp({
-      env: { ...hms, HMS_API_URL: peer.apiUrl, HMS_WEBHOOK_SECRET: webhookSecret },
+      env: { ...hms.env, HMS_WEBHOOK_SECRET: webhookSecret },
       clock,
       services: { transport: { ca: pki.caPem } },
     });

@@ -13,18 +13,13 @@ import type { LiveEvent } from './adapters/live/live-bus.ts';
 import type { ChatResponse } from './domain/chat/chat-api.ts';
 import { fixedClock } from './domain/clock.ts';
 import { assertError, json, jsonBody } from './testing/http.ts';
-import { startHmsPeer, type HmsPeer } from './testing/peers/hms-peer.ts';
+import { startTestHmsPeer, TEST_HMS_APP, type HmsPeer } from './testing/peers/hms-peer.ts';
 import { createTestPki, type TestPki } from './testing/peers/tls.ts';
 import { createTestSchema, skipWithoutPostgres, type TestSchema } from './testing/postgres.ts';
 import { connectToMesh } from './testing/mesh.ts';
 import { createTestApp, type TestApp } from './testing/test-app.ts';
 import { serveHub, type ServedHub } from './serve.ts';
 
-const HMS = {
-  HMS_ACCESS_KEY: 'hub-test-access-key',
-  HMS_APP_SECRET: 'hub-test-app-secret-with-enough-entropy-0123456789',
-  HMS_TEMPLATE_ID: 'template-classroom',
-};
 const RING_S = 30;
 
 interface NotificationRow {
@@ -83,15 +78,10 @@ describe('instant calls on 100ms (a local 100ms peer), with a clock that stands 
 
   before(async () => {
     pki = await createTestPki();
-    peer = await startHmsPeer({
-      pki,
-      accessKey: HMS.HMS_ACCESS_KEY,
-      appSecret: HMS.HMS_APP_SECRET,
-      templateIds: [HMS.HMS_TEMPLATE_ID],
-      now: () => clock.now().getTime(),
-    });
+    const hms = await startTestHmsPeer({ pki, now: () => clock.now().getTime() });
+    peer = hms.peer;
     hub = await createTestApp({
-      env: { ...HMS, HMS_API_URL: peer.apiUrl, HUB_RING_TIMEOUT_S: String(RING_S) },
+      env: { ...hms.env, HUB_RING_TIMEOUT_S: String(RING_S) },
       clock,
       services: { transport: { ca: pki.caPem } },
     });
@@ -130,7 +120,7 @@ describe('instant calls on 100ms (a local 100ms peer), with a clock that stands 
 
     const room = peer.roomByName(`call-${call.id}`);
     assert.ok(room, 'a 100ms room named after the call');
-    assert.equal(room.templateId, HMS.HMS_TEMPLATE_ID);
+    assert.equal(room.templateId, TEST_HMS_APP.HMS_TEMPLATE_ID);
 
     assert.deepEqual(
       events.map((event) => event.userIds[0]).sort(),
@@ -200,7 +190,7 @@ describe('instant calls on 100ms (a local 100ms peer), with a clock that stands 
     assert.equal(joined.video.roomId, room?.id);
     const { payload } = await jwtVerify(
       joined.video.authToken,
-      new TextEncoder().encode(HMS.HMS_APP_SECRET),
+      new TextEncoder().encode(TEST_HMS_APP.HMS_APP_SECRET),
       {
         algorithms: ['HS256'],
         currentDate: clock.now(),
@@ -466,17 +456,12 @@ describe('ring timeouts with two hub instances on one PostgreSQL', { skip: skipW
 
   before(async () => {
     pki = await createTestPki();
-    peer = await startHmsPeer({
-      pki,
-      accessKey: HMS.HMS_ACCESS_KEY,
-      appSecret: HMS.HMS_APP_SECRET,
-      templateIds: [HMS.HMS_TEMPLATE_ID],
-      now: () => clock.now().getTime(),
-    });
+    const hms = await startTestHmsPeer({ pki, now: () => clock.now().getTime() });
+    peer = hms.peer;
     schema = await createTestSchema();
     const instance = (instanceId: string) =>
       createTestApp({
-        env: { ...HMS, HMS_API_URL: peer.apiUrl, DATABASE_URL: schema.url },
+        env: { ...hms.env, DATABASE_URL: schema.url },
         clock,
         services: { instanceId, transport: { ca: pki.caPem } },
       });

@@ -27,7 +27,7 @@ import { fixedClock } from './domain/clock.ts';
 import { serveHub, type ServedHub } from './serve.ts';
 import { streamChannels } from './testing/chat.ts';
 import { assertError, json, jsonBody } from './testing/http.ts';
-import { startHmsPeer, type HmsPeer } from './testing/peers/hms-peer.ts';
+import { startTestHmsPeer, type HmsPeer } from './testing/peers/hms-peer.ts';
 import { createTestPki, type TestPki } from './testing/peers/tls.ts';
 import { connectToMesh } from './testing/mesh.ts';
 import { createTestApp, type TestApp } from './testing/test-app.ts';
@@ -45,11 +45,6 @@ const ALGEBRA_REVIEW: CreateSessionRequest = {
 };
 
 const MINUTE = 60_000;
-const HMS = {
-  HMS_ACCESS_KEY: 'hub-test-access-key',
-  HMS_APP_SECRET: 'hub-test-app-secret-with-enough-entropy-0123456789',
-  HMS_TEMPLATE_ID: 'template-classroom',
-};
 
 async function schedule(hub: TestApp, body: unknown, as = 't-ada'): Promise<Session> {
   return (
@@ -748,15 +743,10 @@ describe('scheduled sessions on 100ms (a local 100ms peer)', () => {
 
   before(async () => {
     pki = await createTestPki();
-    peer = await startHmsPeer({
-      pki,
-      accessKey: HMS.HMS_ACCESS_KEY,
-      appSecret: HMS.HMS_APP_SECRET,
-      templateIds: [HMS.HMS_TEMPLATE_ID],
-      now: () => clock.now().getTime(),
-    });
+    const hms = await startTestHmsPeer({ pki, now: () => clock.now().getTime() });
+    peer = hms.peer;
     hub = await createTestApp({
-      env: { ...HMS, HMS_API_URL: peer.apiUrl },
+      env: { ...hms.env },
       clock,
       services: { transport: { ca: pki.caPem } },
     });

@@ -15,16 +15,11 @@ import { fixedClock } from '../domain/clock.ts';
 import { ConfigError, loadConfig } from '../env.ts';
 import { assertUnchanged } from '../security/support.ts';
 import { assertError, json, jsonBody } from '../testing/http.ts';
-import { startHmsPeer, type HmsPeer } from '../testing/peers/hms-peer.ts';
+import { startTestHmsPeer, TEST_HMS_APP, type HmsPeer } from '../testing/peers/hms-peer.ts';
 import { createTestPki, type TestPki } from '../testing/peers/tls.ts';
 import { createTestApp, type TestApp } from '../testing/test-app.ts';
 
 const SECRET = 'hub-test-100ms-webhook-secret-0123456789';
-const HMS = {
-  HMS_ACCESS_KEY: 'hub-test-access-key',
-  HMS_APP_SECRET: 'hub-test-app-secret-with-enough-entropy-0123456789',
-  HMS_TEMPLATE_ID: 'template-classroom',
-};
 const post = (body?: unknown) =>
   body === undefined ? { method: 'POST' } : jsonBody(body, { method: 'POST' });
 
@@ -86,15 +81,10 @@ describe('POST /v1/webhooks/100ms', () => {
 
   before(async () => {
     pki = await createTestPki();
-    peer = await startHmsPeer({
-      pki,
-      accessKey: HMS.HMS_ACCESS_KEY,
-      appSecret: HMS.HMS_APP_SECRET,
-      templateIds: [HMS.HMS_TEMPLATE_ID],
-      now: () => clock.now().getTime(),
-    });
+    const hms = await startTestHmsPeer({ pki, now: () => clock.now().getTime() });
+    peer = hms.peer;
     hub = await createTestApp({
-      env: { ...HMS, HMS_API_URL: peer.apiUrl, HMS_WEBHOOK_SECRET: SECRET },
+      env: { ...hms.env, HMS_WEBHOOK_SECRET: SECRET },
       clock,
       services: { transport: { ca: pki.caPem } },
     });
@@ -256,9 +246,9 @@ describe('HMS_WEBHOOK_SECRET', () => {
     );
 
   it('is read with the 100ms group, at least 32 characters, and only with it', () => {
-    assert.equal(loadConfig({ ...HMS, HMS_WEBHOOK_SECRET: SECRET }).hms?.webhookSecret, SECRET);
-    assert.equal(loadConfig(HMS).hms?.webhookSecret, null);
-    refused({ ...HMS, HMS_WEBHOOK_SECRET: 'too-short' });
+    assert.equal(loadConfig({ ...TEST_HMS_APP, HMS_WEBHOOK_SECRET: SECRET }).hms?.webhookSecret, SECRET);
+    assert.equal(loadConfig(TEST_HMS_APP).hms?.webhookSecret, null);
+    refused({ ...TEST_HMS_APP, HMS_WEBHOOK_SECRET: 'too-short' });
     refused({ HMS_WEBHOOK_SECRET: SECRET });
   });
 });

@@ -118,6 +118,29 @@ export interface HmsPeerOptions {
 const CLOCK_SKEW_SECONDS = 60;
 /** A sanity bound of the peer's (the hub's tokens live 24 h), not a documented 100ms limit. */
 const MAX_TOKEN_LIFETIME_SECONDS = 7 * 24 * 60 * 60;
+/** The 100ms app the tests' hubs are configured with (`HMS_*`), matching `startTestHmsPeer`'s peer. */
+export const TEST_HMS_APP = {
+  HMS_ACCESS_KEY: 'hub-test-access-key',
+  HMS_APP_SECRET: 'hub-test-app-secret-with-enough-entropy-0123456789',
+  HMS_TEMPLATE_ID: 'template-classroom',
+} as const;
+
+/**
+ * A peer for `TEST_HMS_APP`, and `env`: what a hub needs to use it (the app's keys and `HMS_API_URL`).
+ * Trust `pki` in the hub (`pki.caPem`, or `NODE_EXTRA_CA_CERTS` in a child process).
+ */
+export async function startTestHmsPeer(
+  options: Pick<HmsPeerOptions, 'pki' | 'now'>,
+): Promise<{ peer: HmsPeer; env: typeof TEST_HMS_APP & { HMS_API_URL: string } }> {
+  const peer = await startHmsPeer({
+    ...options,
+    accessKey: TEST_HMS_APP.HMS_ACCESS_KEY,
+    appSecret: TEST_HMS_APP.HMS_APP_SECRET,
+    templateIds: [TEST_HMS_APP.HMS_TEMPLATE_ID],
+  });
+  return { peer, env: { ...TEST_HMS_APP, HMS_API_URL: peer.apiUrl } };
+}
+
 /** Room names: letters, digits and `.-_:`, at most 80 (the port's promise, `domain/calls/video-provider.ts`). */
 const ROOM_NAME = /^[a-zA-Z0-9.\-_:]{1,80}$/;
 const MAX_BODY_BYTES = 64 * 1024;

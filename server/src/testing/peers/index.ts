@@ -35,5 +35,5 @@ export type {
 } from './fcm-peer.ts';
 export { startSmtpPeer } from './smtp-peer.ts';
 export type { MimePart, ReceivedMail, SmtpPeer, SmtpPeerOptions, SmtpReply } from './smtp-peer.ts';
-export { startHmsPeer } from './hms-peer.ts';
+export { startHmsPeer, startTestHmsPeer, TEST_HMS_APP } from './hms-peer.ts';
 export type { HmsPeer, HmsPeerOptions, HmsRequest, HmsRoom } from './hms-peer.ts';
