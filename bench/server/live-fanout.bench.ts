@@ -5,9 +5,8 @@
  * their streams. Delivery is from the notification's `createdAt` (the hub's clock, same machine) to each
  * client's receipt of its `notification` event, in a separate client process.
  */
-import { waitUntilQuiet } from '../../tests/soak/support/proc-stats.ts';
 import type { Bench, BenchRow } from '../types.ts';
-import { classOf, createGroupChat, startBenchHub, syncClass } from '../support/hub.ts';
+import { classChat, startBenchHub } from '../support/hub.ts';
 import { log, ms, quantile, round } from '../support/stats.ts';
 import { openLiveClients } from './support/live-clients.ts';
 
@@ -20,16 +19,7 @@ const bench: Bench = {
   async run(): Promise<BenchRow[]> {
     const hub = await startBenchHub();
     try {
-      const people = classOf('fan', CLIENTS);
-      await syncClass(hub, 'fan-course', people);
-      const teacherToken = await hub.token(people.teacher);
-      const chatId = await createGroupChat(hub, teacherToken, people.students);
-      // The chat's webhooks and chat.added deliveries run on after the requests answered.
-      await waitUntilQuiet(hub.process.process.pid as number, {
-        belowPercent: 10,
-        windowMs: 1_000,
-        timeoutMs: 60_000,
-      });
+      const { people, teacherToken, chatId } = await classChat(hub, 'fan', CLIENTS, { settle: true });
       const clients = await openLiveClients(hub, people.students);
       try {
         await new Promise((resolve) => setTimeout(resolve, 2_000));

@@ -4,9 +4,8 @@
  * `POST /v1/chats/:id/calls` to the arrival of its `call` event for that call; several calls in a row
  * (each ended before the next), p99 over every delivery.
  */
-import { waitUntilQuiet } from '../../tests/soak/support/proc-stats.ts';
 import type { Bench, BenchRow } from '../types.ts';
-import { classOf, createGroupChat, startBenchHub, syncClass } from '../support/hub.ts';
+import { classChat, startBenchHub } from '../support/hub.ts';
 import { log, ms, quantile, round } from '../support/stats.ts';
 import { openLiveClients } from './support/live-clients.ts';
 
@@ -24,15 +23,7 @@ const bench: Bench = {
   async run(): Promise<BenchRow[]> {
     const hub = await startBenchHub();
     try {
-      const people = classOf('ring', STUDENTS);
-      await syncClass(hub, 'ring-course', people);
-      const teacherToken = await hub.token(people.teacher);
-      const chatId = await createGroupChat(hub, teacherToken, people.students);
-      await waitUntilQuiet(hub.process.process.pid as number, {
-        belowPercent: 10,
-        windowMs: 1_000,
-        timeoutMs: 60_000,
-      });
+      const { people, teacherToken, chatId } = await classChat(hub, 'ring', STUDENTS, { settle: true });
       const members = [people.teacher, ...people.students];
       const clients = await openLiveClients(hub, members);
       const delays: number[] = [];

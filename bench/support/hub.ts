@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { DirectorySync } from '@teacher-hub/protocol';
 import { startHubProcess, type HubProcess } from '../../server/src/testing/hub-process.ts';
 import { claimsFor, signWithSecret } from '../../server/src/testing/tokens.ts';
+import { waitUntilQuiet } from '../../tests/soak/support/proc-stats.ts';
 
 export const IDENTITY = {
   HUB_JWT_SECRET: 'the-lms-and-the-hub-share-this-secret-for-the-benchmarks',
@@ -143,6 +144,38 @@ export async function createGroupChat(
     });
   }
   return created.chat.id;
+}
+
+/** What `classChat` set up: the class, the teacher's hub token and the group chat of all of them. */
+export interface ClassChat {
+  people: { teacher: BenchUser; students: BenchUser[] };
+  teacherToken: string;
+  chatId: string;
+}
+
+/**
+ * A class of `count` students synced into the hub and a group chat of them all, made by the teacher. With
+ * `settle`, waits until the hub process is idle again (the chat's webhooks and `chat.added` deliveries run
+ * on after the requests answered), so what is measured next does not share the CPU with them.
+ */
+export async function classChat(
+  hub: BenchHub,
+  prefix: string,
+  count: number,
+  options: { settle?: boolean } = {},
+): Promise<ClassChat> {
+  const people = classOf(prefix, count);
+  await syncClass(hub, `${prefix}-course`, people);
+  const teacherToken = await hub.token(people.teacher);
+  const chatId = await createGroupChat(hub, teacherToken, people.students);
+  if (options.settle) {
+    await waitUntilQuiet(hub.process.process.pid as number, {
+      belowPercent: 10,
+      windowMs: 1_000,
+      timeoutMs: 60_000,
+    });
+  }
+  return { people, teacherToken, chatId };
 }
 
 interface Schema {

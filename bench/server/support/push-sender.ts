@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import webpush from 'web-push';
 import type { PushMessage, PushTarget } from '../../../server/src/adapters/push/push-provider.ts';
-import { WebPushProvider, type WebPushPayload } from '../../../server/src/adapters/push/webpush.ts';
+import { WebPushProvider, webPushPayloadText } from '../../../server/src/adapters/push/webpush.ts';
 
 interface Job {
   subscriptions: Array<{ endpoint: string; keys: { p256dh: string; auth: string } }>;
@@ -44,15 +44,7 @@ function oursSender(job: Job): Sender {
 function baselineSender(job: Job): Sender {
   const { message } = job;
   // The same bytes the provider encrypts.
-  const payload = JSON.stringify({
-    notificationId: message.notificationId,
-    kind: message.kind,
-    priority: message.priority,
-    title: message.title,
-    body: message.body,
-    data: message.data,
-    collapseKey: message.collapseKey,
-  } satisfies WebPushPayload);
+  const payload = webPushPayloadText(message);
   return async (subscriptions) => {
     let sent = 0;
     const failures: string[] = [];

@@ -76,6 +76,19 @@ export interface WebPushPayload {
   collapseKey: string;
 }
 
+/** The JSON text a message is sent as (encrypted), the same for every subscription. */
+export function webPushPayloadText(message: PushMessage): string {
+  return JSON.stringify({
+    notificationId: message.notificationId,
+    kind: message.kind,
+    priority: message.priority,
+    title: message.title,
+    body: message.body,
+    data: message.data,
+    collapseKey: message.collapseKey,
+  } satisfies WebPushPayload);
+}
+
 interface CachedAuthorization {
   header: string;
   refreshAtMs: number;
@@ -111,15 +124,7 @@ export class WebPushProvider implements PushProvider {
   }
 
   async send(message: PushMessage, targets: PushTarget[]): Promise<DeliveryResult[]> {
-    const payload = JSON.stringify({
-      notificationId: message.notificationId,
-      kind: message.kind,
-      priority: message.priority,
-      title: message.title,
-      body: message.body,
-      data: message.data,
-      collapseKey: message.collapseKey,
-    } satisfies WebPushPayload);
+    const payload = webPushPayloadText(message);
     const ttl = ttlSecondsFor(message);
     const urgency = message.priority === 'urgent' ? 'high' : 'normal';
     const topic = topicForCollapseKey(message.collapseKey);
