@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { StreamChat, type StreamChatOptions } from 'stream-chat';
 import { z } from 'zod';
@@ -12,6 +12,7 @@ import type {
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import type { Logger } from '../../logger.ts';
+import { hs256Key } from '../identity/hs256-key.ts';
 import { streamUserId } from './stream-ids.ts';
 
 export interface StreamProviderOptions {
@@ -72,8 +73,8 @@ export class StreamChatProvider implements ChatProvider {
   /** The server-side client (API secret), for `setup:stream` and the boot check. */
   readonly client: StreamChat;
   readonly #secret: string;
-  /** A KeyObject made once: handed raw bytes, jose would import the key again for every token it signs. */
-  readonly #secretKey: KeyObject;
+  /** The API secret as the key jose signs user tokens with, imported once. */
+  readonly #secretKey: Promise<CryptoKey>;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #tokenTtlSeconds: number;
@@ -83,7 +84,7 @@ export class StreamChatProvider implements ChatProvider {
     this.kind = options.kind;
     this.connection = { apiKey: options.apiKey, baseURL: options.clientBaseURL };
     this.#secret = options.apiSecret;
-    this.#secretKey = createSecretKey(Buffer.from(options.apiSecret, 'utf8'));
+    this.#secretKey = hs256Key(options.apiSecret);
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#tokenTtlSeconds = options.tokenTtlSeconds ?? 3600;
@@ -180,7 +181,7 @@ export class StreamChatProvider implements ChatProvider {
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuedAt(issuedAt)
       .setExpirationTime(expiresAt)
-      .sign(this.#secretKey);
+      .sign(await this.#secretKey);
     return { token, expiresAt: new Date(expiresAt * 1000) };
   }
 

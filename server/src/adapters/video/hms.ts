@@ -12,6 +12,7 @@ import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import type { VideoProvider } from '../../domain/calls/video-provider.ts';
 import type { Logger } from '../../logger.ts';
+import { hs256Key } from '../identity/hs256-key.ts';
 
 export interface HmsVideoProviderOptions {
   accessKey: string;
@@ -56,6 +57,8 @@ interface HmsResponse {
 
 export class HmsVideoProvider implements VideoProvider {
   readonly engine = 'hms' as const;
+  /** 100ms tokens cannot be revoked: a removed user who joins is taken out again by the webhook. */
+  readonly readmitsOnGrant = false;
   readonly #accessKey: string;
   readonly #secret: Uint8Array;
   readonly #templateId: string;
@@ -128,7 +131,7 @@ export class HmsVideoProvider implements VideoProvider {
       .setNotBefore(nowSeconds)
       .setExpirationTime(nowSeconds + HMS_AUTH_TOKEN_TTL_MS / 1000)
       .setJti(randomUUID())
-      .sign(this.#secret);
+      .sign(await hs256Key(this.#secret));
     return { engine: 'hms', roomId: request.roomId, authToken, role };
   }
 
@@ -187,7 +190,7 @@ export class HmsVideoProvider implements VideoProvider {
       .setNotBefore(nowSeconds)
       .setExpirationTime(expiresAtSeconds)
       .setJti(randomUUID())
-      .sign(this.#secret);
+      .sign(await hs256Key(this.#secret));
     this.#token = { jwt, expiresAtMs: expiresAtSeconds * 1000 };
     return this.#token;
   }

@@ -7,6 +7,7 @@ import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { ROLES, type Role } from '@teacher-hub/protocol';
 import type { Clock } from '../../domain/clock.ts';
+import { hs256Key } from '../identity/hs256-key.ts';
 
 /**
  * The default lifetime (`HUB_MESH_TOKEN_TTL_S`): long enough to open the socket and reconnect after a short
@@ -53,7 +54,7 @@ export async function signMeshToken(
     .setAudience(MESH_TOKEN_AUDIENCE)
     .setIssuedAt(nowSeconds)
     .setExpirationTime(nowSeconds + ttlSeconds)
-    .sign(secret);
+    .sign(await hs256Key(secret));
 }
 
 /** The token's claims; throws when it is not an unexpired HS256 mesh token signed with `secret`. */
@@ -62,7 +63,7 @@ export async function verifyMeshToken(
   secret: Uint8Array,
   clock: Clock,
 ): Promise<MeshTokenClaims> {
-  const { payload } = await jwtVerify(token, secret, {
+  const { payload } = await jwtVerify(token, await hs256Key(secret), {
     algorithms: ['HS256'],
     audience: MESH_TOKEN_AUDIENCE,
     currentDate: clock.now(),
