@@ -53,6 +53,25 @@ describe('createJwtVerifier with an HS256 secret', () => {
     assert.deepEqual(await verifier.verify(await signWithSecret(SECRET, valid)), ADA);
   });
 
+  it('trusts a token it verified again until it expires, and verifies any other text in full', async () => {
+    const moving = fixedClock(NOW);
+    const remembering = createJwtVerifier({
+      key: { kind: 'secret', secret: SECRET },
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clock: moving,
+    });
+    const token = await signWithSecret(SECRET, { ...valid, exp: seconds + 60 });
+    assert.deepEqual(await remembering.verify(token), ADA);
+    assert.deepEqual(await remembering.verify(token), ADA);
+    await assertUnauthenticated(remembering, tamperSignature(token), /signature/);
+    await assertUnauthenticated(remembering, tamperPayload(token, { sub: 't-eve' }));
+    moving.advance(89_000);
+    assert.deepEqual(await remembering.verify(token), ADA, 'within the 30 s of skew forgiven after exp');
+    moving.advance(1_000);
+    await assertUnauthenticated(remembering, token, /expired/);
+  });
+
   it('accepts an audience list that contains the hub, and 30 s of clock skew', async () => {
     const token = await signWithSecret(SECRET, { ...valid, aud: ['other', AUDIENCE], exp: seconds - 20 });
     assert.deepEqual(await verifier.verify(token), ADA);

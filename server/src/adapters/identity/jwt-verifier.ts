@@ -1,12 +1,27 @@
-import { createSecretKey } from 'node:crypto';
 import { hubTokenIdentitySchema } from '@teacher-hub/protocol';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyOptions } from 'jose';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import type { Principal, TokenVerifier } from '../../domain/identity.ts';
+import { hs256Key } from './hs256-key.ts';
 
 /** How much clock skew between the LMS and the hub is forgiven on `exp`, `nbf` and `iat`. */
 const CLOCK_TOLERANCE_SECONDS = 30;
+
+/** Verified tokens remembered at most (the oldest is forgotten first). */
+const VERIFIED_LIMIT = 10_000;
+/**
+ * A token verified with a published key is verified again after this long, so a key the host takes out of
+ * its JWKS (a leaked key) is not trusted longer than jose's copy of the key set. A shared secret only
+ * changes with a restart.
+ */
+const JWKS_REVERIFY_AFTER_S = 60;
+
+interface Verified {
+  principal: Principal;
+  /** The `exp` claim, or sooner for JWKS (`JWKS_REVERIFY_AFTER_S`), in seconds. */
+  trustUntil: number;
+}
 
 export type VerificationKey =
   /** A shared secret; the algorithm is pinned to HS256. */
@@ -24,22 +39,42 @@ export interface JwtVerifierOptions {
 /**
  * Verifies hub tokens with jose: signature with the pinned algorithm (so `alg: none` and algorithm
  * confusion fail), `iss`, `aud`, `exp` (required) and `nbf`, then the identity claims `sub`, `name`, `role`.
+ *
+ * A client sends the same token with every request until it expires, so a token that verified is
+ * remembered by its exact text and trusted again until its `exp` (with the same clock tolerance) without
+ * the signature work: any other text, a tampered one included, is verified in full.
  */
 export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   const { key, issuer, audience, clock } = options;
   const algorithms = key.kind === 'secret' ? ['HS256'] : [...key.algorithms];
   let verifyJwt: (token: string, checks: JWTVerifyOptions) => Promise<{ payload: unknown }>;
   if (key.kind === 'secret') {
-    // A KeyObject made once: handed raw bytes, jose would import the key again on every verify.
-    const secret = createSecretKey(Buffer.from(key.secret, 'utf8'));
-    verifyJwt = (token, checks) => jwtVerify(token, secret, checks);
+    const secret = hs256Key(key.secret);
+    verifyJwt = async (token, checks) => jwtVerify(token, await secret, checks);
   } else {
     const keySet = createRemoteJWKSet(key.url);
     verifyJwt = (token, checks) => jwtVerify(token, keySet, checks);
   }
 
+  const verified = new Map<string, Verified>();
+  const remember = (token: string, principal: Principal, payload: { exp?: number }) => {
+    const exp = payload.exp ?? 0;
+    const nowSeconds = clock.now().getTime() / 1000;
+    const trustUntil = key.kind === 'secret' ? exp : Math.min(exp, nowSeconds + JWKS_REVERIFY_AFTER_S);
+    if (verified.size >= VERIFIED_LIMIT) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { principal, trustUntil });
+  };
+
   return {
     async verify(token: string): Promise<Principal> {
+      const known = verified.get(token);
+      if (known) {
+        // jose's rule for `exp`: refused once now - tolerance has reached it.
+        if (clock.now().getTime() / 1000 - CLOCK_TOLERANCE_SECONDS < known.trustUntil) {
+          return { ...known.principal };
+        }
+        verified.delete(token);
+      }
       let payload: unknown;
       try {
         const checks: JWTVerifyOptions = {
@@ -62,7 +97,13 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
           `The token's ${claims.join(', ')} claim is missing or invalid.`,
         );
       }
-      return { id: identity.data.sub, name: identity.data.name, role: identity.data.role };
+      const principal: Principal = {
+        id: identity.data.sub,
+        name: identity.data.name,
+        role: identity.data.role,
+      };
+      remember(token, principal, payload as { exp?: number });
+      return { ...principal };
     },
   };
 }
