@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Health } from '@teacher-hub/protocol';
+import { serveHub } from './serve.ts';
 import { assertError, json, jsonBody } from './testing/http.ts';
 import { createTestApp, PRODUCTION_ENV, type TestApp } from './testing/test-app.ts';
 
@@ -90,6 +92,43 @@ describe('the hub app in dev mode', () => {
         duplex: 'half',
       } as RequestInit);
       await assertError(streamed, 413, 'PAYLOAD_TOO_LARGE');
+    });
+
+    it('answers 413 over a real socket too, whether the body is announced or chunked, and lets bodiless POSTs through', async () => {
+      const served = await serveHub(hub.services, hub.app, { port: 0, hostname: '127.0.0.1' });
+      try {
+        const big = JSON.stringify({ userId: 't-ada', padding: 'x'.repeat(4096) });
+        const send = (headers: Record<string, string>, chunks: string[]) =>
+          new Promise<{ status: number; body: string }>((resolve, reject) => {
+            const request = httpRequest(
+              `${served.loopbackOrigin}/v1/dev/token`,
+              { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers } },
+              (response) => {
+                let body = '';
+                response.setEncoding('utf8');
+                response.on('data', (chunk: string) => (body += chunk));
+                response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+              },
+            );
+            request.on('error', reject);
+            for (const chunk of chunks) request.write(chunk);
+            request.end();
+          });
+        const announced = await send({ 'Content-Length': String(big.length) }, [big]);
+        assert.equal(announced.status, 413);
+        assert.match(announced.body, /PAYLOAD_TOO_LARGE/);
+        const chunked = await send({ 'Transfer-Encoding': 'chunked' }, [big.slice(0, 2000), big.slice(2000)]);
+        assert.equal(chunked.status, 413);
+        assert.match(chunked.body, /PAYLOAD_TOO_LARGE/);
+        const small = JSON.stringify({ userId: 't-ada' });
+        const fits = await send({ 'Content-Length': String(small.length) }, [small]);
+        assert.equal(fits.status, 200, fits.body);
+        // No body at all: the route's own validation answers, not the limit.
+        const empty = await send({}, []);
+        assert.equal(empty.status, 400, empty.body);
+      } finally {
+        served.server.close();
+      }
     });
 
     it('answers 400, never 5xx, for malformed or hostile JSON', async () => {

@@ -58,6 +58,11 @@ export interface AppOptions {
   notifications?: NotificationRouteOptions;
 }
 
+/** What @hono/node-server passes as `c.env`; absent for in-process requests (`app.request()`). */
+interface NodeBindings {
+  incoming?: { httpVersionMajor?: number };
+}
+
 /** Builds the hub's HTTP app from its services. `AppType` (below) is its exact type for typed clients. */
 export function createApp(services: Services, options: AppOptions = {}) {
   const { config, logger } = services;
@@ -96,8 +101,19 @@ export function createApp(services: Services, options: AppOptions = {}) {
     c.header('Vary', 'Origin');
     return next();
   });
-  // The admin directory has its own, larger limit, checked after its key.
-  app.use((c, next) => (c.req.path.startsWith('/v1/admin/') ? next() : limitBody(c, next)));
+  // The admin directory has its own, larger limit, checked after its key. An HTTP/1.1 request from the
+  // Node server that is not chunked is judged by its Content-Length alone (none means no body), as
+  // `bodyLimit` would, but without reading `raw.body`, which makes @hono/node-server build a whole Request
+  // and stream for it: most of what a bodiless POST (a token route) would otherwise cost.
+  app.use((c, next) => {
+    if (c.req.path.startsWith('/v1/admin/')) return next();
+    const length = c.req.header('Content-Length');
+    const judgedByHeader =
+      (c.env as NodeBindings | undefined)?.incoming?.httpVersionMajor === 1 &&
+      c.req.header('Transfer-Encoding') === undefined &&
+      (length === undefined || Number(length) <= config.http.maxBodyBytes);
+    return judgedByHeader ? next() : limitBody(c, next);
+  });
 
   const routes = app
     .route('/', healthRoutes(services))
