@@ -27,7 +27,9 @@ export function chatRoutes(services: Services) {
 
   return new Hono<PublicEnv>()
     .post('/chat/token', user, limit('token'), async (c) => {
-      const { userId, token, expiresAt } = await service.clientToken(c.get('principal'));
+      // The directory's record of the caller (its name as the LMS synced it): cached, no query.
+      const me = await services.directory.ensureUser(c.get('principal'));
+      const { userId, token, expiresAt } = await service.clientToken(me);
       const body: ChatTokenResponse = {
         apiKey: provider.connection.apiKey,
         userId,

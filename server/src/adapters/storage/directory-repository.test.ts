@@ -156,8 +156,21 @@ onEachDatabase('KyselyDirectoryRepository', (target) => {
 
   it('adds a user unless they exist, never overwriting what the LMS synced', async () => {
     await repository.replaceAll(DEMO_DIRECTORY);
-    await repository.insertUserIfMissing({ id: 't-ada', name: 'Someone Else', email: null, role: 'student' });
-    await repository.insertUserIfMissing({ id: 'new-user', name: 'New User', email: null, role: 'student' });
+    const existing = await repository.insertUserIfMissing({
+      id: 't-ada',
+      name: 'Someone Else',
+      email: null,
+      role: 'student',
+    });
+    const added = await repository.insertUserIfMissing({
+      id: 'new-user',
+      name: 'New User',
+      email: null,
+      role: 'student',
+    });
+    assert.equal(existing.name, 'Ada Lovelace', 'answers the user the directory has');
+    assert.equal(existing.role, 'teacher');
+    assert.deepEqual(added, { id: 'new-user', name: 'New User', email: null, role: 'student' });
     assert.equal((await repository.findUser('t-ada'))?.name, 'Ada Lovelace');
     assert.equal((await repository.findUser('new-user'))?.name, 'New User');
   });

@@ -34,12 +34,15 @@ export class KyselyDirectoryRepository implements DirectoryRepository {
     return this.#db.selectFrom('users').select(['id', 'name', 'email', 'role']).orderBy('id').execute();
   }
 
-  async insertUserIfMissing(user: DirectoryUserRecord): Promise<void> {
-    await this.#db
+  async insertUserIfMissing(user: DirectoryUserRecord): Promise<DirectoryUserRecord> {
+    const inserted = await this.#db
       .insertInto('users')
       .values(user)
       .onConflict((conflict) => conflict.column('id').doNothing())
-      .execute();
+      .returning(['id', 'name', 'email', 'role'])
+      .executeTakeFirst();
+    // Nothing inserted: the user exists. (Removed again in between, they are as the token says.)
+    return inserted ?? (await this.findUser(user.id)) ?? user;
   }
 
   async coursesOf(userId: string, role: Role, memberRole: Role): Promise<CourseWithMembers[]> {

@@ -426,11 +426,14 @@ export class ChatService {
     await this.#repository.transaction((tx) => tx.deleteChat(chat.id));
   }
 
-  /** `POST /v1/chat/token`: the caller as a GetStream user (upserted first), and a token for them. */
-  async clientToken(principal: Principal): Promise<{ userId: string; token: string; expiresAt: Date }> {
-    await this.#provider.upsertUsers(await this.#chatUsers(principal, []));
-    const { token, expiresAt } = await this.#provider.userToken(principal.id);
-    return { userId: this.#provider.providerUserId(principal.id), token, expiresAt };
+  /**
+   * `POST /v1/chat/token`: the caller as a GetStream user (upserted first, unless GetStream has them as they
+   * are), and a token for them. `user` is the directory's record of the caller, which the route has.
+   */
+  async clientToken(user: ChatUser): Promise<{ userId: string; token: string; expiresAt: Date }> {
+    await this.#provider.upsertUsers([{ id: user.id, name: user.name, role: user.role }]);
+    const { token, expiresAt } = await this.#provider.userToken(user.id);
+    return { userId: this.#provider.providerUserId(user.id), token, expiresAt };
   }
 
   // ---- GetStream's webhook: new messages become notifications ---------------------------------------

@@ -35,8 +35,11 @@ export interface DirectoryChange {
 export interface DirectoryRepository {
   findUser(id: string): Promise<DirectoryUserRecord | undefined>;
   listUsers(): Promise<DirectoryUserRecord[]>;
-  /** Adds the user unless one with that id exists; an existing user is never overwritten. */
-  insertUserIfMissing(user: DirectoryUserRecord): Promise<void>;
+  /**
+   * Adds the user unless one with that id exists; an existing user is never overwritten. Answers the
+   * stored user: `user` when it was added, else the one the directory had.
+   */
+  insertUserIfMissing(user: DirectoryUserRecord): Promise<DirectoryUserRecord>;
   /** The courses where `userId` is enrolled as `role`, each with its members enrolled as `memberRole`. */
   coursesOf(userId: string, role: Role, memberRole: Role): Promise<CourseWithMembers[]>;
   /**

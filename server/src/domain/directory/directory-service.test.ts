@@ -27,7 +27,10 @@ function memoryRepository(initial: DirectorySync) {
     },
     async insertUserIfMissing(user: DirectoryUserRecord) {
       calls.push(`insert ${user.id}`);
-      if (!directory.users.some((existing) => existing.id === user.id)) directory.users.push(user);
+      const existing = directory.users.find((candidate) => candidate.id === user.id);
+      if (existing) return { ...existing, email: existing.email ?? null };
+      directory.users.push(user);
+      return user;
     },
     async coursesOf(userId, role, memberRole) {
       return directory.courses
@@ -116,6 +119,19 @@ describe('DirectoryService', () => {
     await service.sync(directory);
     await service.ensureUser(newcomer);
     assert.deepEqual(calls, ['insert new', 'replaceAll', 'insert new']);
+  });
+
+  it("answers the directory's record of a token user, not the token's claims, and a changed one after a sync", async () => {
+    const { repository } = memoryRepository(directory);
+    const service = new DirectoryService({ repository });
+    const claims = { id: 't-1', name: 'Name In The Token', role: 'teacher' as const };
+    assert.equal((await service.ensureUser(claims)).name, 'Zoe Teacher');
+    const renamed = structuredClone(directory);
+    renamed.users = renamed.users.map((user) =>
+      user.id === 't-1' ? { ...user, name: 'Zoe Renamed' } : user,
+    );
+    await service.sync(renamed);
+    assert.equal((await service.ensureUser(claims)).name, 'Zoe Renamed');
   });
 
   it('refuses an inconsistent directory before writing anything', async () => {

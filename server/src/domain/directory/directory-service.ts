@@ -25,7 +25,10 @@ export type EnrollmentsRemovedListener = (removed: readonly DirectoryEnrollment[
  */
 export type DirectoryChangedListener = () => Promise<void>;
 
-/** Users known to exist, so a token's first request upserts its user and later ones cost nothing. */
+/**
+ * Users known to exist, with the directory's record of them, so a token's first request upserts its user
+ * and later ones (and the token routes' directory lookup) cost no query.
+ */
 const KNOWN_USERS_LIMIT = 10_000;
 
 const byName = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
@@ -37,7 +40,7 @@ export class DirectoryService {
   readonly #repository: DirectoryRepository;
   readonly #listeners: EnrollmentsRemovedListener[] = [];
   readonly #changedListeners: DirectoryChangedListener[] = [];
-  readonly #knownUserIds = new Set<string>();
+  readonly #knownUsers = new Map<string, DirectoryUserRecord>();
 
   constructor(deps: { repository: DirectoryRepository }) {
     this.#repository = deps.repository;
@@ -63,28 +66,31 @@ export class DirectoryService {
    * valid token), and when it may have missed being told so.
    */
   forgetKnownUsers(): void {
-    this.#knownUserIds.clear();
+    this.#knownUsers.clear();
   }
 
   /** Forgets one user: their row turned out to be missing (a write that references them failed). */
   forgetUser(id: string): void {
-    this.#knownUserIds.delete(id);
+    this.#knownUsers.delete(id);
   }
 
   /**
-   * Makes sure the token's user is in the directory, so an LMS can go live before its first sync. An
-   * existing user is left as the LMS synced them. Cheap after the first request of each user.
+   * Makes sure the token's user is in the directory, so an LMS can go live before its first sync, and
+   * answers the directory's record of them. An existing user is left as the LMS synced them. No query
+   * after the first request of each user, until the directory changes (`forgetKnownUsers`).
    */
-  async ensureUser(principal: Principal): Promise<void> {
-    if (this.#knownUserIds.has(principal.id)) return;
-    await this.#repository.insertUserIfMissing({
+  async ensureUser(principal: Principal): Promise<DirectoryUserRecord> {
+    const known = this.#knownUsers.get(principal.id);
+    if (known) return known;
+    const record = await this.#repository.insertUserIfMissing({
       id: principal.id,
       name: principal.name,
       role: principal.role,
       email: null,
     });
-    if (this.#knownUserIds.size >= KNOWN_USERS_LIMIT) this.#knownUserIds.clear();
-    this.#knownUserIds.add(principal.id);
+    if (this.#knownUsers.size >= KNOWN_USERS_LIMIT) this.#knownUsers.clear();
+    this.#knownUsers.set(principal.id, record);
+    return record;
   }
 
   findUser(id: string): Promise<DirectoryUserRecord | undefined> {
@@ -155,7 +161,7 @@ export class DirectoryService {
   async #afterWrite(change: DirectoryChange): Promise<DirectorySyncResult> {
     // Forget what we knew: a removed user who still holds a valid token is re-created (without
     // enrollments) on their next request, so every caller has a row that later tables can reference.
-    this.#knownUserIds.clear();
+    this.#knownUsers.clear();
     for (const listener of this.#changedListeners) await listener();
     if (change.removedEnrollments.length > 0) {
       for (const listener of this.#listeners) await listener(change.removedEnrollments);
