@@ -4,6 +4,7 @@ import {
   MESH_CLOSE,
   type Call,
   type CallResponse,
+  type CallTokenResponse,
   type JoinCallResponse,
   type LiveNow,
 } from '@teacher-hub/protocol';
@@ -388,6 +389,54 @@ describe('instant calls on 100ms (a local 100ms peer), with a clock that stands 
     await json<CallResponse>(await post(hub, 't-ada', `/v1/calls/${call.id}/end`));
   });
 
+  it('gives a member who is in the call a new 100ms grant by the token route, and nobody else, changing nothing', async () => {
+    const chat = await createGroup(hub, ['s-01', 's-06'], 'Token group');
+    const call = await startCall(hub, chat);
+    const room = peer.roomByName(`call-${call.id}`);
+    const tokenOf = (as: string, id = call.id) => post(hub, as, `/v1/calls/${id}/token`);
+    // Rung but not in it yet: she joins first (the join marks her joined; the token route never does).
+    await assertError(await tokenOf('s-01'), 409, 'CONFLICT');
+    await json<JoinCallResponse>(await post(hub, 's-01', `/v1/calls/${call.id}/join`));
+    const before = (await json<CallResponse>(await hub.requestAs('t-ada', `/v1/calls/${call.id}`))).call;
+    const events = await notificationsOf(hub, call.id);
+
+    const { video } = await json<CallTokenResponse>(await tokenOf('s-01'));
+    assert.equal(video.engine, 'hms');
+    assert.equal(video.roomId, room?.id);
+    assert.equal(video.role, 'student');
+    const { payload } = await jwtVerify(
+      video.authToken,
+      new TextEncoder().encode(TEST_HMS_APP.HMS_APP_SECRET),
+      {
+        algorithms: ['HS256'],
+        currentDate: clock.now(),
+      },
+    );
+    assert.deepEqual([payload.room_id, payload.user_id, payload.role], [room?.id, 's-01', 'student']);
+    const teacher = await json<CallTokenResponse>(await tokenOf('t-ada'));
+    assert.equal(teacher.video.role, 'teacher');
+
+    // Not a member, a bad id, a call that is not there, someone still rung: nothing for them.
+    await assertError(await tokenOf('s-02'), 404, 'NOT_FOUND');
+    await assertError(await tokenOf('s-06'), 409, 'CONFLICT');
+    await assertError(await tokenOf('s-01', 'not-a-call'), 400, 'VALIDATION_FAILED');
+    await assertError(await tokenOf('s-01', '00000000-0000-4000-8000-000000000000'), 404, 'NOT_FOUND');
+    await assertError(
+      await hub.app.request(`/v1/calls/${call.id}/token`, { method: 'POST' }),
+      401,
+      'UNAUTHENTICATED',
+    );
+    const after = (await json<CallResponse>(await hub.requestAs('t-ada', `/v1/calls/${call.id}`))).call;
+    assert.deepEqual(after, before, 'the call is as it was');
+    assert.deepEqual(await notificationsOf(hub, call.id), events, 'and nobody was told anything');
+
+    // Taken out of the chat: no more grants. Ended: none for anyone.
+    await json(await hub.requestAs('t-ada', `/v1/chats/${chat}/members/s-01`, { method: 'DELETE' }));
+    await assertError(await tokenOf('s-01'), 404, 'NOT_FOUND');
+    await json<CallResponse>(await post(hub, 't-ada', `/v1/calls/${call.id}/end`));
+    await assertError(await tokenOf('t-ada'), 409, 'CONFLICT');
+  });
+
   it('calls one student from a direct chat', async () => {
     const { chat } = await json<ChatResponse>(
       await hub.requestAs('t-ada', '/v1/chats/direct', jsonBody({ userId: 's-02' }, { method: 'POST' })),
@@ -443,6 +492,31 @@ describe('instant calls on the local mesh (dev mode), served over HTTP', () => {
     await json<CallResponse>(await post(hub, 't-ada', `/v1/calls/${call.id}/end`));
     assert.equal(await ada.closed, MESH_CLOSE.ended, 'the end closes the room for those in it');
     await assert.rejects(connect(student.video), /closed with 4410/, 'and nobody gets back in');
+  });
+
+  it('gives a member in a mesh call a new grant that connects, but not when she is taken out of the chat while it is made', async () => {
+    const chatId = await createGroup(hub, ['s-01', 's-06'], 'Mesh token group');
+    const call = await startCall(hub, chatId);
+    await json<JoinCallResponse>(await post(hub, 's-01', `/v1/calls/${call.id}/join`));
+    const { video } = await json<CallTokenResponse>(await post(hub, 's-01', `/v1/calls/${call.id}/token`));
+    assert.equal(video.engine, 'mesh');
+    const amara = await connect(video);
+
+    // The teacher takes her out while the new grant is made (which readmits on the mesh): the removal wins.
+    const provider = hub.services.calls.video;
+    const grant = provider.grant.bind(provider);
+    provider.grant = async (request) => {
+      await json(await hub.requestAs('t-ada', `/v1/chats/${chatId}/members/s-01`, { method: 'DELETE' }));
+      return grant(request);
+    };
+    try {
+      await assertError(await post(hub, 's-01', `/v1/calls/${call.id}/token`), 404, 'NOT_FOUND');
+    } finally {
+      provider.grant = grant;
+    }
+    assert.equal(await amara.closed, MESH_CLOSE.removed, 'she is out of the room');
+    await assert.rejects(connect(video), /closed with 4403/, 'and her grants are refused');
+    await json<CallResponse>(await post(hub, 't-ada', `/v1/calls/${call.id}/end`));
   });
 });
 

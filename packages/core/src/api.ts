@@ -2,6 +2,7 @@ import type {
   AttendanceResponse,
   CalendarFeedResponse,
   CallResponse,
+  CallTokenResponse,
   CancelSessionRequest,
   CreateSessionRequest,
   JoinSessionResponse,
@@ -210,6 +211,16 @@ export class HubApi {
     return this.request<JoinCallResponse>(
       'POST',
       `/v1/calls/${encodeURIComponent(id)}/join`,
+      undefined,
+      options,
+    );
+  }
+
+  /** `POST /v1/calls/:id/token`: a new grant for the room of a call the caller is in (no call state). */
+  callToken(id: string, options?: RequestOptions): Promise<CallTokenResponse> {
+    return this.request<CallTokenResponse>(
+      'POST',
+      `/v1/calls/${encodeURIComponent(id)}/token`,
       undefined,
       options,
     );

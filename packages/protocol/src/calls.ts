@@ -70,6 +70,14 @@ export interface JoinCallResponse {
   video: VideoGrant;
 }
 
+/**
+ * `POST /v1/calls/:id/token`: a new grant for a member already in the call (to refresh one before it
+ * expires), without the call itself.
+ */
+export interface CallTokenResponse {
+  video: VideoGrant;
+}
+
 /** `GET /v1/live`: calls (and, with sessions, live occurrences) the caller may join now. */
 export interface LiveNow {
   calls: Call[];

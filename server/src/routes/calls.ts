@@ -1,4 +1,4 @@
-import type { CallResponse, JoinCallResponse, LiveNow } from '@teacher-hub/protocol';
+import type { CallResponse, CallTokenResponse, JoinCallResponse, LiveNow } from '@teacher-hub/protocol';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { chatParamsSchema } from '../domain/chat/chat-api.ts';
@@ -36,6 +36,12 @@ export function callRoutes(services: Services) {
     })
     .post('/calls/:id/join', user, validate('param', callParamsSchema), limit('token'), async (c) => {
       const body: JoinCallResponse = await service.join(c.get('principal'), c.req.valid('param').id);
+      return c.json(body, 200);
+    })
+    .post('/calls/:id/token', user, validate('param', callParamsSchema), limit('token'), async (c) => {
+      const body: CallTokenResponse = {
+        video: await service.token(c.get('principal'), c.req.valid('param').id),
+      };
       return c.json(body, 200);
     })
     .get('/live', user, async (c) => {

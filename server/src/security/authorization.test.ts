@@ -107,6 +107,8 @@ function callCells(
   return [
     { route: 'GET /v1/calls/:id', resource, path: (f) => `/v1/calls/${callId(f)}`, allowed: members },
     memberAction('join'),
+    // Members who are not in the call get 409 (join first); everyone else gets nothing either.
+    memberAction('token'),
     memberAction('decline'),
     memberAction('leave'),
     { ...memberAction('end'), allowed: [owner] },

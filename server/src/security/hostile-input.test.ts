@@ -119,6 +119,7 @@ const TARGETS: Target[] = [
   { route: 'POST /v1/chats/:id/calls', as: 't-ada', params: { id: chatId } },
   { route: 'GET /v1/calls/:id', as: 't-ada', params: { id: callId } },
   { route: 'POST /v1/calls/:id/join', as: 's-01', params: { id: callId } },
+  { route: 'POST /v1/calls/:id/token', as: 's-01', params: { id: callId } },
   { route: 'POST /v1/calls/:id/decline', as: 's-01', params: { id: callId } },
   { route: 'POST /v1/calls/:id/leave', as: 's-01', params: { id: callId } },
   { route: 'POST /v1/calls/:id/end', as: 't-ada', params: { id: callId } },

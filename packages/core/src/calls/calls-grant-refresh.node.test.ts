@@ -37,14 +37,16 @@ const HOUR = 3600 * SECOND;
 const TTL_S = 2 * 3600;
 
 /**
- * The video grant's early refresh, on a fake clock: the hub's join route over real HTTP hands out mesh
- * grants whose token lives two hours from the fake clock's now; the service must ask again (the same route)
- * at 96 min, hand the fresh grant to the engine, and stop once the call is left or ended.
+ * The video grant's early refresh, on a fake clock: the hub's join and token routes over real HTTP hand out
+ * mesh grants whose token lives two hours from the fake clock's now; the service must ask the token route
+ * at 96 min (never join again), hand the fresh grant to the engine, and stop once the call is left or ended.
  */
 describe('CallsService refreshes the video grant before it expires', () => {
   let hub: LocalHttpServer;
   let clock: FakeRefreshClock;
   let joins: number[] = [];
+  /** When the token route was asked, and when the join route was: only the first grant comes from a join. */
+  let tokens: number[] = [];
   let callEnded = false;
   let failNext = 0;
 
@@ -65,8 +67,9 @@ describe('CallsService refreshes the video grant before it expires', () => {
 
   before(async () => {
     hub = await startLocalHttpServer(async (request, response) => {
-      if (request.path === '/v1/calls/c1/join' && request.method === 'POST') {
-        joins.push(clock.now());
+      const route = /^\/v1\/calls\/c1\/(join|token)$/.exec(request.path)?.[1];
+      if (route && request.method === 'POST') {
+        (route === 'join' ? joins : tokens).push(clock.now());
         if (failNext > 0) {
           failNext -= 1;
           return sendJson(response, 503, {
@@ -82,12 +85,18 @@ describe('CallsService refreshes the video grant before it expires', () => {
         const video: VideoGrant = {
           engine: 'mesh',
           roomId: 'room-c1',
-          authToken: unsignedToken({ sub: 's-01', room: 'room-c1', iat, exp: iat + TTL_S, n: joins.length }),
+          authToken: unsignedToken({
+            sub: 's-01',
+            room: 'room-c1',
+            iat,
+            exp: iat + TTL_S,
+            n: joins.length + tokens.length,
+          }),
           role: 'student',
           signalUrl: 'ws://hub.test/v1/mesh/connect',
           iceServers: [],
         };
-        return sendJson(response, 200, { call: call(), video });
+        return sendJson(response, 200, route === 'join' ? { call: call(), video } : { video });
       }
       if (request.path === '/v1/calls/c1/leave') return sendJson(response, 200, { call: call() });
       sendJson(response, 404, { error: { code: 'NOT_FOUND', message: 'No.', requestId: 'r' } });
@@ -97,6 +106,7 @@ describe('CallsService refreshes the video grant before it expires', () => {
   beforeEach(() => {
     clock = new FakeRefreshClock();
     joins = [];
+    tokens = [];
     callEnded = false;
     failNext = 0;
   });
@@ -128,7 +138,7 @@ describe('CallsService refreshes the video grant before it expires', () => {
   const tokenNumber = (grant: VideoGrant | undefined) =>
     JSON.parse(Buffer.from(grant?.authToken.split('.')[1] ?? '', 'base64url').toString()) as { n: number };
 
-  it('asks the join route again at 96 min of a 2-hour grant, and again for the next one', async () => {
+  it('asks the token route at 96 min of a 2-hour grant, and again for the next one, never joining again', async () => {
     const engines: GrantRecordingEngine[] = [];
     const calls = service(engines);
     const start = clock.now();
@@ -137,11 +147,11 @@ describe('CallsService refreshes the video grant before it expires', () => {
     assert.equal(joins.length, 1);
 
     await clock.advance(96 * 60 * SECOND - 1);
-    assert.equal(joins.length, 1, 'not before 80 % of the lifetime');
+    assert.equal(tokens.length, 0, 'not before 80 % of the lifetime');
     await clock.advance(1);
     await until(() => engine.grants.length === 2, 'the engine has the fresh grant');
-    assert.equal(joins[1], start + 96 * 60 * SECOND);
-    assert.ok((joins[1] as number) < start + 2 * HOUR, 'before the first token expired');
+    assert.equal(tokens[0], start + 96 * 60 * SECOND);
+    assert.ok((tokens[0] as number) < start + 2 * HOUR, 'before the first token expired');
     assert.equal(tokenNumber(engine.grants[1]).n, 2);
     assert.equal(calls.state.active?.connection, 'connected', 'nothing else changed');
 
@@ -150,7 +160,8 @@ describe('CallsService refreshes the video grant before it expires', () => {
     await calls.leave();
     assert.equal(clock.pending, 0, 'leaving stops the refresh');
     await clock.advance(10 * HOUR);
-    assert.equal(joins.length, 3);
+    assert.equal(tokens.length, 2);
+    assert.equal(joins.length, 1, 'the refresh never joins again');
   });
 
   it('retries when the hub is busy and stops for good when it says the call ended', async () => {
@@ -159,13 +170,13 @@ describe('CallsService refreshes the video grant before it expires', () => {
     await calls.join('c1');
     failNext = 1;
     await clock.advance(96 * 60 * SECOND);
-    await until(() => clock.pending === 1 && joins.length === 2, 'the busy answer is retried later');
+    await until(() => clock.pending === 1 && tokens.length === 1, 'the busy answer is retried later');
     await clock.advance(30 * SECOND);
     await until(() => (engines[0] as GrantRecordingEngine).grants.length === 2, 'the retry succeeds');
 
     callEnded = true;
     await clock.advance(96 * 60 * SECOND);
-    await until(() => joins.length === 4, 'the refresh asked');
+    await until(() => tokens.length === 3, 'the refresh asked');
     await until(() => clock.pending === 0, 'the refusal stops the refresh');
     assert.equal((engines[0] as GrantRecordingEngine).grants.length, 2);
     await calls.leave().catch(() => undefined);
@@ -187,7 +198,7 @@ describe('CallsService refreshes the video grant before it expires', () => {
     await calls.join('c1');
     assert.equal(clock.pending, 0);
     await clock.advance(48 * HOUR);
-    assert.equal(joins.length, 1);
+    assert.deepEqual([joins.length, tokens.length], [1, 0]);
     await calls.leave();
   });
 

@@ -67,6 +67,11 @@ interface GrantedRoom {
   sessionAccess?: SessionRoomAccess | undefined;
   /** Tells the hub (best effort) that the engine could not join after all. */
   abandon(): void;
+  /**
+   * A fresh grant for the same room, for the early refresh; undefined when the hub moved on to another
+   * room. Without it the refresh asks the way in again.
+   */
+  renew?: () => Promise<VideoGrant | undefined>;
 }
 
 /** Connections after which the page is no longer in the call. */
@@ -343,6 +348,8 @@ export class CallsService implements CallsApi {
               ({ call: left }) => this.#merge(left),
               () => undefined,
             ),
+          // The token route: a grant alone, where a join would answer the whole call again.
+          renew: async () => (await this.#api.callToken(callId)).video,
         };
       }, media);
     } finally {
@@ -439,21 +446,28 @@ export class CallsService implements CallsApi {
   }
 
   /**
-   * While the engine is in the room, fetches a fresh grant by the same join route a little before the
-   * current one expires (`refreshAfterMs`: a 2-hour mesh token after 96 min, a 24-hour 100ms token after
-   * 19.2 h) and gives it to the engine, so a reconnect late in a long call does not meet an expired token.
-   * Joining again while joined changes nothing on the hub (the member stays `joined`, attendance stays
-   * open). Stops when the hub refuses (the call ended, the member was removed) and when the call is left.
+   * While the engine is in the room, fetches a fresh grant a little before the current one expires
+   * (`refreshAfterMs`: a 2-hour mesh token after 96 min, a 24-hour 100ms token after 19.2 h) and gives it to
+   * the engine, so a reconnect late in a long call does not meet an expired token. A call's grant comes from
+   * its token route (`room.renew`); a session's from its join route again, which changes nothing on the hub
+   * for someone already in (attendance stays open). Stops when the hub refuses (the call ended, the member
+   * was removed, she is no longer in the call) and when the call is left.
    */
   #refreshGrant(room: GrantedRoom, engine: CallEngine, ask: () => Promise<GrantedRoom>): void {
     if (!engine.updateGrant) return;
     const lifetime = (video: VideoGrant) => tokenLifetimeMs(video.authToken, this.#refreshClock.now());
+    const renew =
+      room.renew ??
+      (async () => {
+        const again = await ask();
+        return again.callId === room.callId ? again.video : undefined;
+      });
     const refresher = new TokenRefresher({
       clock: this.#refreshClock,
       refresh: async () => {
-        let next: GrantedRoom;
+        let next: VideoGrant | undefined;
         try {
-          next = await ask();
+          next = await renew();
         } catch (error) {
           // A 4xx will not change by asking again (429 and timeouts will).
           if (error instanceof HubApiError && error.status < 500 && ![408, 429].includes(error.status)) {
@@ -461,9 +475,9 @@ export class CallsService implements CallsApi {
           }
           throw error;
         }
-        if (this.#engine !== engine || next.callId !== room.callId) return undefined;
-        engine.updateGrant?.(next.video);
-        return lifetime(next.video);
+        if (this.#engine !== engine || !next) return undefined;
+        engine.updateGrant?.(next);
+        return lifetime(next);
       },
       onError: (error) => console.warn('[teacher-hub] could not refresh the call grant; retrying', error),
     });

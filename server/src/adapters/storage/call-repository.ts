@@ -94,6 +94,24 @@ export class KyselyCallRepository implements CallRepository {
     return row ? { chatName: row.name } : undefined;
   }
 
+  async callSeat(
+    callId: string,
+    userId: string,
+  ): Promise<{ status: CallStatus; roomId: string; state: CallMemberState } | undefined> {
+    const row = await this.#db
+      .selectFrom('calls')
+      .innerJoin('call_members', (join) =>
+        join.onRef('call_members.call_id', '=', 'calls.id').on('call_members.user_id', '=', userId),
+      )
+      .innerJoin('chat_members', (join) =>
+        join.onRef('chat_members.chat_id', '=', 'calls.chat_id').on('chat_members.user_id', '=', userId),
+      )
+      .select(['calls.status', 'calls.room_id', 'call_members.state'])
+      .where('calls.id', '=', callId)
+      .executeTakeFirst();
+    return row ? { status: row.status, roomId: row.room_id, state: row.state } : undefined;
+  }
+
   transaction<T>(work: (tx: CallTransaction) => Promise<T>): Promise<T> {
     return this.#db.transaction().execute((trx) => work(new KyselyCallTransaction(trx, this.#platforms)));
   }

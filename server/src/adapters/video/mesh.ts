@@ -30,6 +30,7 @@ export interface MeshVideoProviderOptions {
 
 export class MeshVideoProvider implements VideoProvider {
   readonly engine = 'mesh' as const;
+  readonly readmitsOnGrant = true;
   readonly #secret: Uint8Array;
   readonly #signalUrl: string;
   readonly #clock: Clock;

@@ -70,5 +70,13 @@ export interface CallRepository {
    * key, where loading the chat would load all its members (a join asks twice, before and after its grant).
    */
   chatSeat(chatId: string, userId: string): Promise<{ chatName: string | null } | undefined>;
+  /**
+   * The user's place in a call, in one indexed read: the call's status and room and her state, when she is
+   * a member of the call and still of its chat; undefined otherwise. For the token route.
+   */
+  callSeat(
+    callId: string,
+    userId: string,
+  ): Promise<{ status: CallStatus; roomId: string; state: CallMemberState } | undefined>;
   transaction<T>(work: (tx: CallTransaction) => Promise<T>): Promise<T>;
 }

@@ -257,6 +257,33 @@ export class CallService {
     return { call: changed ?? (await this.#present(call, seat.chatName)), video };
   }
 
+  /**
+   * `POST /v1/calls/:id/token`: a new grant for a member who is in the call (`joined`), such as the SDK asks
+   * for before its grant expires. Nothing about the call changes, and it reads one row (`callSeat`), where
+   * a join reads and answers the whole call. Someone who is not in the call joins instead.
+   */
+  async token(principal: Principal, callId: string): Promise<VideoGrant> {
+    const seat = await this.#deps.repository.callSeat(callId, principal.id);
+    if (!seat) throw new ApiError('NOT_FOUND', `There is no call ${callId}.`);
+    if (seat.status === 'ended') throw new ApiError('CONFLICT', 'This call has ended.');
+    if (seat.state !== 'joined') {
+      throw new ApiError('CONFLICT', 'You are not in this call: join it (POST /v1/calls/:id/join) instead.');
+    }
+    const video = await this.#deps.video.grant({
+      roomId: seat.roomId,
+      userId: principal.id,
+      name: principal.name,
+      role: principal.role,
+    });
+    // As in `join`: a grant that readmits may have undone a removal that went after the check.
+    if (this.#deps.video.readmitsOnGrant && !(await this.#deps.repository.callSeat(callId, principal.id))) {
+      const call = await this.#deps.repository.find(callId);
+      if (call) await this.#removeFormerMembers(call);
+      throw new ApiError('NOT_FOUND', `There is no call ${callId}.`);
+    }
+    return video;
+  }
+
   /** `POST /v1/calls/:id/decline`: a member who is being rung says no; the others' call goes on. */
   async decline(principal: Principal, callId: string): Promise<Call> {
     const call = await this.#memberCall(principal, callId);

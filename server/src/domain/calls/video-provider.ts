@@ -13,6 +13,11 @@ import type { Role, VideoEngine, VideoGrant } from '@teacher-hub/protocol';
 export interface VideoProvider {
   readonly engine: VideoEngine;
   /**
+   * Whether a `grant` also lets a user taken out of the room (`removePeer`) back in (the mesh). Then the hub
+   * checks membership again after granting, as a removal may have gone between its check and the grant.
+   */
+  readonly readmitsOnGrant: boolean;
+  /**
    * Creates a room. `name` is unique per call or occurrence (`call-<id>`) and safe for 100ms
    * (`[a-zA-Z0-9.\-_:]`, at most 80 characters); `description` is for people reading the dashboard.
    */
