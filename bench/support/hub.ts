@@ -1,9 +1,10 @@
 /**
  * A hub under test for the server benches: its own process (`node --import tsx server/src/main.ts`, as
  * `npm start` runs it), production identity (HS256 tokens the bench signs, as an LMS would), the rate
- * limits off (a bench is one client's flood; the limits have their own tests), and a database:
- * PostgreSQL in a fresh schema when `BENCH_DATABASE_URL` (or `TEST_DATABASE_URL`) is set, else PGlite in
- * memory. Rows say which in their details.
+ * limits off (a bench is one client's flood; the limits have their own tests), and production's database:
+ * PostgreSQL, in a fresh schema, at `BENCH_DATABASE_URL` (or `TEST_DATABASE_URL`, or else the local server
+ * `postgres://postgres@127.0.0.1:5432/test` when it answers). Dev mode's PGlite in memory when none does, or
+ * with `BENCH_DATABASE_URL=pglite`. Rows say which in their details.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -46,11 +47,33 @@ export interface BenchHub {
   stop(): Promise<void>;
 }
 
-/** The PostgreSQL the benches use when asked to; undefined means PGlite. */
-export const BENCH_DATABASE_URL = process.env['BENCH_DATABASE_URL'] ?? process.env['TEST_DATABASE_URL'];
+/** The PostgreSQL a machine with one usually has (CI's and these machines' own, trust auth). */
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
+
+let databaseUrl: Promise<string | undefined> | undefined;
+
+/** The PostgreSQL the benches use (see the top of this file); undefined means PGlite. Asked once. */
+export function benchDatabaseUrl(): Promise<string | undefined> {
+  databaseUrl ??= (async () => {
+    const asked = process.env['BENCH_DATABASE_URL'] ?? process.env['TEST_DATABASE_URL'];
+    if (asked === 'pglite') return undefined;
+    if (asked) return asked;
+    const client = new pg.Client({ connectionString: LOCAL_POSTGRES, connectionTimeoutMillis: 2_000 });
+    try {
+      await client.connect();
+      return LOCAL_POSTGRES;
+    } catch {
+      return undefined;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  })();
+  return databaseUrl;
+}
 
 export async function startBenchHub(env: Record<string, string> = {}): Promise<BenchHub> {
-  const schema = BENCH_DATABASE_URL ? await createSchema(BENCH_DATABASE_URL) : undefined;
+  const url = await benchDatabaseUrl();
+  const schema = url ? await createSchema(url) : undefined;
   let hub: HubProcess;
   try {
     hub = await startHubProcess({
