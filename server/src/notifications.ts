@@ -8,7 +8,13 @@ import type { EmailSender } from './adapters/email/email-sender.ts';
 import { MailboxEmailSender } from './adapters/email/mailbox.ts';
 import { SmtpEmailSender } from './adapters/email/smtp.ts';
 import { JobWorker } from './adapters/jobs/job-worker.ts';
-import { InProcessLiveBus, liveChannelFor, PostgresLiveBus, type LiveBus } from './adapters/live/live-bus.ts';
+import {
+  InProcessLiveBus,
+  liveChannelFor,
+  pgNotifyBatch,
+  PostgresLiveBus,
+  type LiveBus,
+} from './adapters/live/live-bus.ts';
 import { postgresLiveSpill } from './adapters/live/live-spill.ts';
 import { createDeliveryHandler } from './adapters/notifications/delivery-handler.ts';
 import { ApnsProvider } from './adapters/push/apns.ts';
@@ -194,9 +200,7 @@ async function createLiveBus(config: HubConfig, logger: Logger, instanceId: stri
       await listen.connect();
       return listen;
     },
-    async (payload) => {
-      await notifyPool.query('select pg_notify($1, $2)', [channel, payload]);
-    },
+    pgNotifyBatch(notifyPool, channel),
     {
       channel,
       spill: postgresLiveSpill(notifyPool),

@@ -7,6 +7,7 @@ import { openDatabase } from '../storage/database.ts';
 import {
   InProcessLiveBus,
   liveChannelFor,
+  pgNotifyBatch,
   PostgresLiveBus,
   type LiveEvent,
   type LiveSignal,
@@ -67,6 +68,9 @@ describe('PostgresLiveBus', { skip: databaseUrl ? false : 'TEST_DATABASE_URL is 
   async function startInstance(options: PostgresLiveBusOptions = {}, url = databaseUrl, spill = false) {
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     const listeners: pg.Client[] = [];
+    const notify = pgNotifyBatch(pool, options.channel ?? 'hub_live');
+    /** The statements that carried NOTIFYs, each with how many. */
+    const statements: number[] = [];
     const bus = await PostgresLiveBus.start(
       async () => {
         const listen = new pg.Client({ connectionString: url });
@@ -74,14 +78,16 @@ describe('PostgresLiveBus', { skip: databaseUrl ? false : 'TEST_DATABASE_URL is 
         listeners.push(listen);
         return listen;
       },
-      async (payload) => {
-        await pool.query('select pg_notify($1, $2)', [options.channel ?? 'hub_live', payload]);
+      async (payloads) => {
+        statements.push(payloads.length);
+        await notify(payloads);
       },
       { ...options, ...(spill ? { spill: postgresLiveSpill(pool) } : {}) },
     );
     return {
       bus,
       pool,
+      statements,
       /** The backend pid of the current LISTEN connection. */
       listenerPid: async () => {
         const current = listeners.at(-1);
@@ -108,6 +114,58 @@ describe('PostgresLiveBus', { skip: databaseUrl ? false : 'TEST_DATABASE_URL is 
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(onA.seen.length, 1);
       assert.deepEqual(onB.seen[0]?.data, { from: 'A' });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('sends a fan-out published at once in one statement, and another instance hears all of it in order', async () => {
+    const a = await startInstance();
+    const b = await startInstance();
+    try {
+      const onB = Array.from({ length: 5 }, (_, index) => collect(b.bus, `s-0${index}`));
+      const onA = collect(a.bus, 's-00');
+      // A thousand notifications, two hundred per student, then one state event for all of them.
+      const published = Array.from({ length: 1000 }, (_, n) =>
+        a.bus.publish({ type: 'notification', userIds: [`s-0${n % 5}`], id: String(n), data: { n } }),
+      );
+      published.push(
+        a.bus.publish({ type: 'call', userIds: onB.map((_, i) => `s-0${i}`), data: { n: 1000 } }),
+      );
+      await Promise.all(published);
+      assert.equal(a.statements.length, 1, 'one statement for the whole fan-out');
+      assert.equal(a.statements[0], 1001);
+
+      await until(() => onB.every(({ seen }) => seen.length === 201) && onA.seen.length === 201);
+      for (const [student, { seen }] of onB.entries()) {
+        const expected = [...Array.from({ length: 200 }, (_, k) => k * 5 + student), 1000];
+        assert.deepEqual(
+          seen.map((received) => (received.data as { n: number }).n),
+          expected,
+          `s-0${student} got all of its events, in the order they were published`,
+        );
+      }
+      assert.deepEqual(
+        onA.seen.map((received) => (received.data as { n: number }).n),
+        onB[0]?.seen.map((received) => (received.data as { n: number }).n),
+      );
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('delivers the same event published twice at once twice (PostgreSQL folds repeats within one statement)', async () => {
+    const a = await startInstance();
+    const b = await startInstance();
+    try {
+      const onB = collect(b.bus, 's-01');
+      const same: LiveEvent = { type: 'session', userIds: ['s-01'], data: { state: 'live' } };
+      await Promise.all([a.bus.publish(same), a.bus.publish(same), a.bus.signal('directory.changed')]);
+      await until(() => onB.seen.length === 2);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(onB.seen.length, 2);
     } finally {
       await a.close();
       await b.close();
@@ -147,6 +205,22 @@ describe('PostgresLiveBus', { skip: databaseUrl ? false : 'TEST_DATABASE_URL is 
       );
       assert.equal((onB.seen[1]?.data as { members: unknown[] }).members.length, 400);
       assert.ok(JSON.stringify(onB.seen[1]).length > 8000, 'the event really was too big for one NOTIFY');
+
+      // The same, published at once: the big one is read back in its place within the batch.
+      onB.seen.length = 0;
+      const statementsBefore = a.statements.length;
+      await Promise.all([
+        a.bus.publish(event(['s-01'], { step: 'before' })),
+        a.bus.publish(event(['s-01', 's-02'], { step: 'call', members })),
+        a.bus.publish(event(['s-01'], { step: 'after' })),
+      ]);
+      assert.equal(a.statements.length - statementsBefore, 1, 'one statement');
+      await until(() => onB.seen.length === 3);
+      assert.deepEqual(
+        onB.seen.map((seen) => (seen.data as { step: string }).step),
+        ['before', 'call', 'after'],
+      );
+      assert.equal((onB.seen[1]?.data as { members: unknown[] }).members.length, 400);
     } finally {
       await a.close();
       await b.close();
@@ -241,7 +315,7 @@ describe('PostgresLiveBus', { skip: databaseUrl ? false : 'TEST_DATABASE_URL is 
         ).pid;
         return listen;
       },
-      async (payload) => void (await pool.query('select pg_notify($1, $2)', ['hub_live', payload])),
+      pgNotifyBatch(pool, 'hub_live'),
       { backoff: { initialMs: 20, maxMs: 80 }, onError: () => undefined },
     );
     try {

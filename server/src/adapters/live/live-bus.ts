@@ -141,6 +141,26 @@ export interface NotifyConnection {
 export const LIVE_CHANNEL = 'hub_live';
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 export const MAX_NOTIFY_BYTES = 7900;
+/** At most this many payload bytes go out in one statement; a longer backlog goes in several, in order. */
+export const MAX_BATCH_BYTES = 1_000_000;
+
+/**
+ * Sends `payloads` on `channel` with one statement (one transaction), in the order given. PostgreSQL
+ * delivers a transaction's notifications in the order they were sent, but folds identical payloads on one
+ * channel in one transaction into one: the bus never puts the same payload twice in one batch.
+ */
+export function pgNotifyBatch(
+  db: { query(text: string, values?: unknown[]): Promise<unknown> },
+  channel: string,
+): (payloads: string[]) => Promise<void> {
+  return async (payloads) => {
+    if (payloads.length === 0) return;
+    await db.query(
+      'select pg_notify($1, t.payload) from unnest($2::text[]) with ordinality as t(payload, n) order by t.n',
+      [channel, payloads],
+    );
+  };
+}
 
 /**
  * Where events too big for one NOTIFY wait for the other instances (a table every instance can read): the
@@ -182,6 +202,30 @@ export interface PostgresLiveBusOptions {
   spill?: LiveSpill;
 }
 
+/** A payload waiting in the outbox, and its publisher's promise. */
+interface Outgoing {
+  payload: Promise<string>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The payloads of an event split by recipients until each fits in one NOTIFY, in recipient order; a
+ * single recipient's event that still does not fit is an Error in its place.
+ */
+function splitByRecipients(event: LiveEvent, payload = JSON.stringify(event)): Array<string | Error> {
+  const bytes = Buffer.byteLength(payload);
+  if (bytes <= MAX_NOTIFY_BYTES) return [payload];
+  if (event.userIds.length <= 1) {
+    return [new Error(`a live event of ${bytes} bytes does not fit in one NOTIFY`)];
+  }
+  const half = Math.ceil(event.userIds.length / 2);
+  return [
+    ...splitByRecipients({ ...event, userIds: event.userIds.slice(0, half) }),
+    ...splitByRecipients({ ...event, userIds: event.userIds.slice(half) }),
+  ];
+}
+
 /**
  * Crosses instances that share one PostgreSQL: every event goes out with NOTIFY and comes back to every
  * instance (this one included) through LISTEN, so it is dispatched exactly once per instance.
@@ -193,8 +237,15 @@ export interface PostgresLiveBusOptions {
 export class PostgresLiveBus implements LiveBus {
   readonly #local: InProcessLiveBus;
   readonly #connect: () => Promise<NotifyConnection>;
-  readonly #notify: (payload: string) => Promise<void>;
+  readonly #notify: (payloads: string[]) => Promise<void>;
   readonly #options: PostgresLiveBusOptions;
+  /**
+   * Payloads waiting to go out, in the order they were published (a spilled event's is known once its
+   * row is saved). They leave together, a batch at a time, so a fan-out of a thousand events costs one
+   * statement instead of a thousand, and a later batch never overtakes an earlier one.
+   */
+  #outbox: Outgoing[] = [];
+  #sending: Promise<void> | undefined;
   #listen: NotifyConnection | undefined;
   #closed = false;
   #reconnecting: Promise<void> | undefined;
@@ -204,7 +255,7 @@ export class PostgresLiveBus implements LiveBus {
 
   private constructor(
     connect: () => Promise<NotifyConnection>,
-    notify: (payload: string) => Promise<void>,
+    notify: (payloads: string[]) => Promise<void>,
     options: PostgresLiveBusOptions,
   ) {
     this.#connect = connect;
@@ -215,11 +266,12 @@ export class PostgresLiveBus implements LiveBus {
 
   /**
    * @param connect opens a connection of its own, kept for LISTEN (called again after each loss)
-   * @param notify sends `pg_notify(LIVE_CHANNEL, payload)` through any pooled connection
+   * @param notify sends `pg_notify(channel, payload)` for each payload, in order and in one statement,
+   *   through any pooled connection (see `pgNotifyBatch`)
    */
   static async start(
     connect: () => Promise<NotifyConnection>,
-    notify: (payload: string) => Promise<void>,
+    notify: (payloads: string[]) => Promise<void>,
     options: PostgresLiveBusOptions = {},
   ): Promise<PostgresLiveBus> {
     const bus = new PostgresLiveBus(connect, notify, options);
@@ -337,22 +389,78 @@ export class PostgresLiveBus implements LiveBus {
 
   async publish(event: LiveEvent): Promise<void> {
     const payload = JSON.stringify(event);
-    if (Buffer.byteLength(payload) > MAX_NOTIFY_BYTES && this.#options.spill) {
+    const spill = this.#options.spill;
+    if (Buffer.byteLength(payload) > MAX_NOTIFY_BYTES && spill) {
       // Too big for one NOTIFY: the others read it from the spill table, in its place among the rest.
-      await this.#notify(JSON.stringify({ spill: await this.#options.spill.save(payload) }));
+      await this.#send([spill.save(payload).then((id) => JSON.stringify({ spill: id }))]);
       return;
     }
-    if (Buffer.byteLength(payload) > MAX_NOTIFY_BYTES) {
-      // Too big for one NOTIFY and nowhere to spill it: split by recipients.
-      if (event.userIds.length > 1) {
-        const half = Math.ceil(event.userIds.length / 2);
-        await this.publish({ ...event, userIds: event.userIds.slice(0, half) });
-        await this.publish({ ...event, userIds: event.userIds.slice(half) });
-        return;
+    // Too big for one NOTIFY and nowhere to spill it: split by recipients. The parts that fit go out even
+    // when one recipient's part alone is too big, which is then refused.
+    const parts = splitByRecipients(event, payload);
+    await this.#send(parts.filter((part) => typeof part === 'string'));
+    const refused = parts.find((part) => part instanceof Error);
+    if (refused) throw refused;
+  }
+
+  /** Queues payloads to go out in order, in the next batch; settles once they are sent (or failed). */
+  #send(payloads: Array<string | Promise<string>>): Promise<void> {
+    const sent = payloads.map(
+      (payload) =>
+        new Promise<void>((resolve, reject) => {
+          const ready = Promise.resolve(payload);
+          // A failed spill is its publisher's error (below); the batch goes on without it.
+          ready.catch(() => undefined);
+          this.#outbox.push({ payload: ready, resolve, reject });
+        }),
+    );
+    // Publishes made in the same tick (a fan-out's) are gathered before the first batch leaves.
+    this.#sending ??= new Promise((resolve) => setImmediate(resolve))
+      .then(() => this.#drain())
+      .finally(() => {
+        this.#sending = undefined;
+      });
+    return Promise.all(sent).then(() => undefined);
+  }
+
+  /** Sends the outbox in batches, one statement at a time, until it is empty. */
+  async #drain(): Promise<void> {
+    while (this.#outbox.length > 0) {
+      const waiting = this.#outbox;
+      this.#outbox = [];
+      const ready = await Promise.allSettled(waiting.map((outgoing) => outgoing.payload));
+      let batch: Array<{ outgoing: Outgoing; payload: string }> = [];
+      let bytes = 0;
+      let payloads = new Set<string>();
+      const send = async () => {
+        const sending = batch;
+        batch = [];
+        bytes = 0;
+        payloads = new Set();
+        if (sending.length === 0) return;
+        try {
+          await this.#notify(sending.map(({ payload }) => payload));
+          for (const { outgoing } of sending) outgoing.resolve();
+        } catch (error) {
+          for (const { outgoing } of sending) outgoing.reject(error);
+        }
+      };
+      for (const [index, outgoing] of waiting.entries()) {
+        const settled = ready[index] as PromiseSettledResult<string>;
+        if (settled.status === 'rejected') {
+          outgoing.reject(settled.reason);
+          continue;
+        }
+        const payload = settled.value;
+        const size = Buffer.byteLength(payload);
+        // PostgreSQL would deliver a payload repeated in one transaction once: a repeat starts a new batch.
+        if (payloads.has(payload) || (batch.length > 0 && bytes + size > MAX_BATCH_BYTES)) await send();
+        batch.push({ outgoing, payload });
+        bytes += size;
+        payloads.add(payload);
       }
-      throw new Error(`a live event of ${Buffer.byteLength(payload)} bytes does not fit in one NOTIFY`);
+      await send();
     }
-    await this.#notify(payload);
   }
 
   subscribe(userId: string, listener: LiveListener): () => void {
@@ -360,7 +468,7 @@ export class PostgresLiveBus implements LiveBus {
   }
 
   async signal(signal: LiveSignal): Promise<void> {
-    await this.#notify(JSON.stringify({ signal }));
+    await this.#send([JSON.stringify({ signal })]);
   }
 
   onSignal(listener: (signal: LiveSignal) => void): () => void {
@@ -376,6 +484,8 @@ export class PostgresLiveBus implements LiveBus {
   }
 
   async close(): Promise<void> {
+    // What was published before closing still goes out.
+    while (this.#sending) await this.#sending;
     this.#closed = true;
     clearInterval(this.#probe);
     await this.#local.close();
