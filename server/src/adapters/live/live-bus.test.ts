@@ -156,6 +156,35 @@ describe('PostgresLiveBus', { skip: databaseUrl ? false : 'TEST_DATABASE_URL is 
     }
   });
 
+  it('sends what is published as earlier publishes settle, whenever that is', async () => {
+    const a = await startInstance();
+    const b = await startInstance();
+    try {
+      const onB = collect(b.bus, 's-01');
+      // Each publish starts when the one before it has gone out, at every point of the outbox's turn.
+      const sent: number[] = [];
+      await new Promise<void>((resolve, reject) => {
+        const next = (n: number) => {
+          if (n === 30) return resolve();
+          const published = a.bus.publish(event(['s-01'], { n }));
+          for (let hops = 0, settled = published; hops <= n; hops += 1) {
+            settled = settled.then(() => undefined);
+            if (hops === n) settled.then(() => (sent.push(n), next(n + 1)), reject);
+          }
+        };
+        next(0);
+      });
+      await until(() => onB.seen.length === 30);
+      assert.deepEqual(
+        onB.seen.map((received) => (received.data as { n: number }).n),
+        Array.from({ length: 30 }, (_, n) => n),
+      );
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('delivers the same event published twice at once twice (PostgreSQL folds repeats within one statement)', async () => {
     const a = await startInstance();
     const b = await startInstance();

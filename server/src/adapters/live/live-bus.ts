@@ -414,13 +414,21 @@ export class PostgresLiveBus implements LiveBus {
           this.#outbox.push({ payload: ready, resolve, reject });
         }),
     );
+    this.#schedule();
+    return Promise.all(sent).then(() => undefined);
+  }
+
+  /** Starts sending the outbox unless it is already being sent. */
+  #schedule(): void {
+    if (this.#sending) return;
     // Publishes made in the same tick (a fan-out's) are gathered before the first batch leaves.
-    this.#sending ??= new Promise((resolve) => setImmediate(resolve))
+    this.#sending = new Promise((resolve) => setImmediate(resolve))
       .then(() => this.#drain())
       .finally(() => {
         this.#sending = undefined;
+        // Anything queued after the last batch left and before this turn ended goes in the next one.
+        if (this.#outbox.length > 0) this.#schedule();
       });
-    return Promise.all(sent).then(() => undefined);
   }
 
   /** Sends the outbox in batches, one statement at a time, until it is empty. */
