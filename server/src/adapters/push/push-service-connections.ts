@@ -21,6 +21,8 @@ type OriginTransport = { kind: 'h2'; session: ClientHttp2Session } | { kind: 'ht
 export class PushServiceConnections {
   readonly #agent: https.Agent;
   readonly #transports = new Map<string, Promise<OriginTransport>>();
+  /** The transports that are open, by origin: a message to one of them is sent without waiting a turn. */
+  readonly #open = new Map<string, OriginTransport>();
   #closed = false;
 
   /** TLS settings (`ca`, client certificates) are taken from `agent`, which also carries HTTP/1.1 requests. */
@@ -32,17 +34,35 @@ export class PushServiceConnections {
    * POSTs `body` to `endpoint` with `headers` (lower-case names, as HTTP/2 wants them); rejects on network
    * errors and on `timeoutMs` of silence (code `ETIMEDOUT`).
    */
-  async post(
+  post(
     endpoint: URL,
     headers: Record<string, string | number>,
     body: Buffer | null,
     timeoutMs: number,
   ): Promise<PushServiceResponse> {
-    if (this.#closed) throw Object.assign(new Error('web push provider is closed'), { code: 'ECONNABORTED' });
+    if (this.#closed) {
+      return Promise.reject(
+        Object.assign(new Error('web push provider is closed'), { code: 'ECONNABORTED' }),
+      );
+    }
+    const open = this.#open.get(endpoint.origin);
+    if (open?.kind === 'http1') return postOverHttp1(this.#agent, endpoint, headers, body, timeoutMs);
+    if (open && !open.session.closed && !open.session.destroyed) {
+      return postOverHttp2(open.session, endpoint, headers, body, timeoutMs);
+    }
+    return this.#postOnceOpen(endpoint, headers, body, timeoutMs);
+  }
+
+  async #postOnceOpen(
+    endpoint: URL,
+    headers: Record<string, string | number>,
+    body: Buffer | null,
+    timeoutMs: number,
+  ): Promise<PushServiceResponse> {
     let transport = await this.#transportFor(endpoint, timeoutMs);
     if (transport.kind === 'h2' && (transport.session.closed || transport.session.destroyed)) {
       // Ended between its 'close' and our forgetting it: open a new one.
-      this.#transports.delete(endpoint.origin);
+      this.#forget(endpoint.origin, transport);
       transport = await this.#transportFor(endpoint, timeoutMs);
     }
     return transport.kind === 'h2'
@@ -62,23 +82,40 @@ export class PushServiceConnections {
       );
     }
     this.#transports.clear();
+    this.#open.clear();
+  }
+
+  /**
+   * Forgets `transport` for `origin` if it is still the one in use there: the next message opens another.
+   * Every transport handed out is in `#open` by then (it is put there before any `await` on it resumes).
+   */
+  #forget(origin: string, transport: OriginTransport): void {
+    if (this.#open.get(origin) !== transport) return;
+    this.#open.delete(origin);
+    this.#transports.delete(origin);
   }
 
   #transportFor(endpoint: URL, timeoutMs: number): Promise<OriginTransport> {
     const origin = endpoint.origin;
     const existing = this.#transports.get(origin);
     if (existing) return existing;
-    const opening = this.#open(endpoint, timeoutMs);
+    const opening = this.#connect(endpoint, timeoutMs);
     this.#transports.set(origin, opening);
-    // A failed handshake is not remembered: the next message tries again (and is reported as a retry).
-    opening.catch(() => {
-      if (this.#transports.get(origin) === opening) this.#transports.delete(origin);
-    });
+    // Registered before any caller's `await`, so a transport is in `#open` before it is used.
+    opening.then(
+      (transport) => {
+        if (!this.#closed && this.#transports.get(origin) === opening) this.#open.set(origin, transport);
+      },
+      // A failed handshake is not remembered: the next message tries again (and is reported as a retry).
+      () => {
+        if (this.#transports.get(origin) === opening) this.#transports.delete(origin);
+      },
+    );
     return opening;
   }
 
   /** One TLS connection offering h2 and http/1.1: h2 keeps it as the session, http/1.1 hands over to the agent. */
-  #open(endpoint: URL, timeoutMs: number): Promise<OriginTransport> {
+  #connect(endpoint: URL, timeoutMs: number): Promise<OriginTransport> {
     const origin = endpoint.origin;
     const { ca, cert, key, rejectUnauthorized } = this.#agent.options;
     const port = Number(endpoint.port || 443);
@@ -108,19 +145,15 @@ export class PushServiceConnections {
           return;
         }
         const session = http2.connect(origin, { createConnection: () => socket });
-        const forget = () => {
-          const current = this.#transports.get(origin);
-          void current?.then((transport) => {
-            if (transport.kind === 'h2' && transport.session === session) this.#transports.delete(origin);
-          });
-        };
+        const transport: OriginTransport = { kind: 'h2', session };
+        const forget = () => this.#forget(origin, transport);
         // After GOAWAY or a broken connection the next message opens a new session; streams in flight fail.
         session.on('goaway', forget);
         session.on('close', forget);
         session.on('error', forget);
         // An idle session must not keep the process alive.
         session.unref();
-        resolve({ kind: 'h2', session });
+        resolve(transport);
       });
     });
   }
@@ -135,9 +168,9 @@ function postOverHttp2(
 ): Promise<PushServiceResponse> {
   return new Promise<PushServiceResponse>((resolve, reject) => {
     const requestHeaders: OutgoingHttpHeaders = {
-      ...headers,
       ':method': 'POST',
       ':path': endpoint.pathname + endpoint.search,
+      ...headers,
     };
     let stream: http2.ClientHttp2Stream;
     try {

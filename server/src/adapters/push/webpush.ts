@@ -2,9 +2,10 @@
  * Web push (RFC 8030) with VAPID (RFC 8292) and aes128gcm payload encryption (RFC 8291).
  *
  * Per subscription only the encryption is done (`encryptAes128gcm`: a fresh application-server key pair per
- * message); the payload and the headers are made once per message and push service, and requests go over
- * HTTP/2 where the push service offers it (`PushServiceConnections`). `web-push` signs the VAPID JWT, but
- * one per push-service origin, reused until shortly before it expires, rather than one per message.
+ * message) and one small header object; the payload and the VAPID header are made once per message and push
+ * service, and requests go over HTTP/2 where the push service offers it (`PushServiceConnections`). `web-push`
+ * signs the VAPID JWT, but one per push-service origin, reused until shortly before it expires, rather than one
+ * per message.
  */
 import https from 'node:https';
 import webpush from 'web-push';
@@ -130,22 +131,16 @@ export class WebPushProvider implements PushProvider {
     const topic = topicForCollapseKey(message.collapseKey);
 
     const plaintext = Buffer.from(payload);
-    // The headers are the same for every subscription of one push service: made once per message and origin.
-    const headersByOrigin = new Map<string, Record<string, string | number>>();
-    const headersFor = (origin: string): Record<string, string | number> => {
-      let headers = headersByOrigin.get(origin);
-      if (!headers) {
-        headers = {
-          authorization: this.#authorizationFor(origin),
-          ttl: ttl,
-          urgency,
-          topic,
-          'content-encoding': 'aes128gcm',
-          'content-type': 'application/octet-stream',
-        };
-        headersByOrigin.set(origin, headers);
+    // The VAPID header is the same for every subscription of one push service: looked up once per message and
+    // origin (and signed once per origin until it nears expiry).
+    const authorizationByOrigin = new Map<string, string>();
+    const authorizationFor = (origin: string): string => {
+      let authorization = authorizationByOrigin.get(origin);
+      if (authorization === undefined) {
+        authorization = this.#authorizationFor(origin);
+        authorizationByOrigin.set(origin, authorization);
       }
-      return headers;
+      return authorization;
     };
 
     return mapWithConcurrency(targets, this.#concurrency, async (target): Promise<DeliveryResult> => {
@@ -166,9 +161,9 @@ export class WebPushProvider implements PushProvider {
           reason: `bad subscription: ${describeError(error)}`,
         };
       }
-      let headers: Record<string, string | number>;
+      let authorization: string;
       try {
-        headers = headersFor(endpoint.origin);
+        authorization = authorizationFor(endpoint.origin);
       } catch (error) {
         return {
           deviceId: target.deviceId,
@@ -188,12 +183,17 @@ export class WebPushProvider implements PushProvider {
         };
       }
       try {
-        const response = await this.#connections.post(
-          endpoint,
-          { ...headers, 'content-length': body.length },
-          body,
-          this.#timeoutMs,
-        );
+        // One object literal per request (a fixed shape, no copying of a shared one).
+        const headers = {
+          authorization,
+          ttl,
+          urgency,
+          topic,
+          'content-encoding': 'aes128gcm',
+          'content-type': 'application/octet-stream',
+          'content-length': body.length,
+        };
+        const response = await this.#connections.post(endpoint, headers, body, this.#timeoutMs);
         return this.#resultFor(target.deviceId, response);
       } catch (error) {
         if (isNetworkError(error))
