@@ -1,12 +1,14 @@
 /**
  * One web push sender, in a process of its own so that `process.cpuUsage()` counts its work alone.
  * `node --import tsx push-sender.ts ours|baseline` (with `NODE_EXTRA_CA_CERTS` trusting the local push
- * service) prints `{ ready: true }`, reads one JSON line `{ subscriptions, vapid, message, warmUp }`, sends `message` to the first
- * `warmUp` subscriptions (not measured: JIT, first connections), then to every subscription, and prints
- * `{ sent, failed, cpuMs, wallMs, firstFailure }` for the measured part.
+ * service) prints `{ ready: true }`, reads one JSON line `{ subscriptions, vapid, message, warmUp }`, sends
+ * `message` to the first `warmUp` subscriptions (not measured: JIT, first connections) and prints
+ * `{ warmedUp: true }`; then each line `{ from, to }` sends `message` to `subscriptions.slice(from, to)` and
+ * prints `{ sent, failed, cpuMs, wallMs, firstFailure }` for that round. The bench alternates rounds of the
+ * two senders, so that a change in the machine's load is shared by both rather than charged to one.
  *
  * - ours: `WebPushProvider.send(message, targets)`: the hub's provider (VAPID JWT cached per push service,
- *   keep-alive agent, 16 in flight).
+ *   HTTP/2, its default concurrency), the same provider for every round.
  * - baseline: a plain loop of `webpush.sendNotification(subscription, payload, { vapidDetails, TTL })`, as
  *   its README shows, with the same payload bytes.
  */
@@ -65,25 +67,32 @@ function baselineSender(job: Job): Sender {
 
 const mode = process.argv[2];
 if (mode !== 'ours' && mode !== 'baseline') throw new Error('usage: push-sender.ts ours|baseline');
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+const nextLine = async (): Promise<string | undefined> => {
+  const { value, done } = await lines.next();
+  return done ? undefined : (value as string);
+};
 console.log(JSON.stringify({ ready: true }));
-const line = await new Promise<string>((resolve) => {
-  createInterface({ input: process.stdin }).once('line', resolve);
-});
-const job = JSON.parse(line) as Job;
+const job = JSON.parse((await nextLine()) ?? 'null') as Job;
 const send = mode === 'ours' ? oursSender(job) : baselineSender(job);
 await send(job.subscriptions.slice(0, job.warmUp));
-const cpuBefore = process.cpuUsage();
-const wallBefore = performance.now();
-const { sent, failures } = await send(job.subscriptions);
-const wallMs = performance.now() - wallBefore;
-const cpu = process.cpuUsage(cpuBefore);
-console.log(
-  JSON.stringify({
-    sent,
-    failed: failures.length,
-    firstFailure: failures[0] ?? null,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    wallMs,
-  }),
-);
+console.log(JSON.stringify({ warmedUp: true }));
+for (let line = await nextLine(); line !== undefined; line = await nextLine()) {
+  const { from, to } = JSON.parse(line) as { from: number; to: number };
+  const round = job.subscriptions.slice(from, to);
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  const { sent, failures } = await send(round);
+  const wallMs = performance.now() - wallBefore;
+  const cpu = process.cpuUsage(cpuBefore);
+  console.log(
+    JSON.stringify({
+      sent,
+      failed: failures.length,
+      firstFailure: failures[0] ?? null,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      wallMs,
+    }),
+  );
+}
 process.exit(0);
