@@ -145,6 +145,32 @@ export const MAX_NOTIFY_BYTES = 7900;
 export const MAX_BATCH_BYTES = 1_000_000;
 
 /**
+ * Consecutive payloads packed into JSON arrays of at most `MAX_NOTIFY_BYTES`, in order, so a fan-out of a
+ * thousand small events is a few dozen NOTIFYs instead of a thousand (PostgreSQL's cost, and the listening
+ * instances', is per notification far more than per byte). A payload that shares with none goes as it is.
+ * Payloads that are unique stay unique packed (an array starts with `[`, an event with `{`).
+ */
+export function packNotifyPayloads(payloads: readonly string[]): string[] {
+  const packed: string[] = [];
+  let group: string[] = [];
+  let bytes = 2;
+  const flush = () => {
+    if (group.length === 1) packed.push(group[0] as string);
+    else if (group.length > 1) packed.push(`[${group.join(',')}]`);
+    group = [];
+    bytes = 2;
+  };
+  for (const payload of payloads) {
+    const size = Buffer.byteLength(payload) + 1;
+    if (group.length > 0 && bytes + size > MAX_NOTIFY_BYTES) flush();
+    group.push(payload);
+    bytes += size;
+  }
+  flush();
+  return packed;
+}
+
+/**
  * Sends `payloads` on `channel` with one statement (one transaction), in the order given. PostgreSQL
  * delivers a transaction's notifications in the order they were sent, but folds identical payloads on one
  * channel in one transaction into one: the bus never puts the same payload twice in one batch.
@@ -201,6 +227,9 @@ export interface PostgresLiveBusOptions {
    */
   spill?: LiveSpill;
 }
+
+/** What one payload on the channel says. */
+type BusMessage = LiveEvent | { signal: LiveSignal } | { spill: string };
 
 /** A payload waiting in the outbox, and its publisher's promise. */
 interface Outgoing {
@@ -319,8 +348,14 @@ export class PostgresLiveBus implements LiveBus {
     return this.#options.channel ?? LIVE_CHANNEL;
   }
 
+  /** A NOTIFY's payload: one message, or several packed in an array (`packNotifyPayloads`), in order. */
   async #receive(payload: string): Promise<void> {
-    let parsed = JSON.parse(payload) as LiveEvent | { signal: LiveSignal } | { spill: string };
+    const parsed = JSON.parse(payload) as BusMessage | BusMessage[];
+    for (const message of Array.isArray(parsed) ? parsed : [parsed]) await this.#handle(message);
+  }
+
+  async #handle(message: BusMessage): Promise<void> {
+    let parsed = message;
     if ('spill' in parsed) {
       const stored = await this.#options.spill?.load(parsed.spill);
       if (stored === undefined) return;
@@ -447,7 +482,7 @@ export class PostgresLiveBus implements LiveBus {
         payloads = new Set();
         if (sending.length === 0) return;
         try {
-          await this.#notify(sending.map(({ payload }) => payload));
+          await this.#notify(packNotifyPayloads(sending.map(({ payload }) => payload)));
           for (const { outgoing } of sending) outgoing.resolve();
         } catch (error) {
           for (const { outgoing } of sending) outgoing.reject(error);
