@@ -546,7 +546,9 @@ describe('<hub-chat>', () => {
     await waitUntil(oldest, 'older messages did not load', WAIT);
   });
 
-  it('draws a long chat a window at a time: older rows above and newer below in place, the newest at the bottom', async () => {
+  it('draws a long chat a window at a time: older rows above and newer below in place, the newest at the bottom', async function () {
+    // It writes 150 messages through the hub first: more than the default 10 s on a busy CI machine.
+    this.timeout(40_000);
     await withLargeClass(1, 1, async (teacher) => {
       const studentId = `${teacher.id}-s-1`;
       const teacherClient = new HubClient({ server: hubServer(), token: teacher.token });
