@@ -5,7 +5,8 @@
  * it is, a token) and a 100ms auth token (`POST /v1/calls/:id/token`, the 100ms adapter configured against
  * the local 100ms peer: the caller's seat in the call read from the database, a token), for 100 students
  * who joined a call of 100. From this process (the hub is its own): 1,000 req/s in all for 10 s as an
- * open-loop load (`support/open-loop.ts`: evenly spaced, each latency from the request's scheduled time),
+ * open-loop load (`support/open-loop.ts`: evenly spaced over 32 keep-alive connections opened beforehand, each
+ * latency from the request's scheduled time),
  * then autocannon unthrottled for the most it answers, one instance per route. The row's p50/p99 are the
  * slower route's (a bound of the mix's); each route's are in the details. The baseline is a bare
  * `@hono/node-server` JSON route in a process of its own, measured the same way in the same run.
@@ -23,7 +24,7 @@ const RATE = 1_000;
 const RATE_SECONDS = 10;
 const MAX_SECONDS = 6;
 const WARM_UP_SECONDS = 2;
-/** Connections in all, shared by the routes (autocannon, unthrottled). */
+/** Keep-alive connections, opened before the clock starts: the open loop's pool, and autocannon's (shared by the routes). */
 const CONNECTIONS = 32;
 const BUDGET_P99_MS = 25;
 /** Below this share of RATE the fixed-rate phase did not happen as asked: the row fails. */
@@ -85,7 +86,7 @@ async function atRate(url: string, routes: readonly Route[], seconds: number): P
         ...(request.headers ? { headers: request.headers as Record<string, string> } : {}),
       })),
     ),
-    { rate: RATE, seconds },
+    { rate: RATE, seconds, connections: CONNECTIONS },
   );
   const perRoute = result.latencies.map((values) => ({
     p50: quantile(values, 0.5),
