@@ -11,8 +11,9 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Bench, BenchRow } from './types.ts';
+import { fileURLToPath } from 'node:url';
+import type { BenchRow } from './types.ts';
+import type { ListedBench } from './support/list-benches.ts';
 import {
   buildResults,
   describeMachine,
@@ -43,21 +44,28 @@ async function findBenchFiles(dir: string): Promise<string[]> {
   return found.sort();
 }
 
-/** Reads each file's id and order (importing a bench must not run it). A file that fails to load is failed. */
-async function loadEntries(files: readonly string[]): Promise<{ entries: BenchEntry[]; broken: BenchRow[] }> {
+/**
+ * Reads each file's id and order in a child (`support/list-benches.ts`), so the runner never holds the benches'
+ * modules. A file that fails to load is failed.
+ */
+async function loadEntries(
+  files: readonly string[],
+  scratch: string,
+): Promise<{ entries: BenchEntry[]; broken: BenchRow[] }> {
+  const out = join(scratch, 'benches.json');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO, 'bench/support/list-benches.ts'), out, ...files],
+    { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const code = await new Promise<number | null>((done) => child.on('exit', (exitCode) => done(exitCode)));
+  if (code !== 0) throw new Error(`listing the benches exited with ${code}`);
   const entries: BenchEntry[] = [];
   const broken: BenchRow[] = [];
-  for (const path of files) {
-    const file = relative(REPO, path);
-    try {
-      const bench = ((await import(pathToFileURL(path).href)) as { default?: Bench }).default;
-      if (!bench || typeof bench.run !== 'function' || typeof bench.id !== 'string') {
-        throw new Error('its default export is not a Bench ({ id, order, run })');
-      }
-      entries.push({ id: bench.id, order: bench.order, file });
-    } catch (error) {
-      broken.push(failedRow({ id: file, file }, `could not load: ${String(error)}`));
-    }
+  for (const listed of JSON.parse(await readFile(out, 'utf8')) as ListedBench[]) {
+    const file = relative(REPO, listed.file);
+    if ('error' in listed) broken.push(failedRow({ id: file, file }, `could not load: ${listed.error}`));
+    else entries.push({ id: listed.id, order: listed.order, file });
   }
   return { entries, broken };
 }
@@ -99,7 +107,16 @@ const lastLines = (text: string) => text.trim().split('\n').slice(-8).join('\n')
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
-  const { entries, broken } = await loadEntries(await findBenchFiles(join(REPO, 'bench')));
+  const scratch = await mkdtemp(join(tmpdir(), 'hub-bench-'));
+  try {
+    return await runBenches(args, scratch);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function runBenches(args: readonly string[], scratch: string): Promise<number> {
+  const { entries, broken } = await loadEntries(await findBenchFiles(join(REPO, 'bench')), scratch);
   const { selected, unknown } = selectBenches(entries, args);
   if (unknown.length > 0) {
     console.error(
@@ -113,21 +130,16 @@ async function main(): Promise<number> {
       `${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}`,
   );
   const rows: BenchRow[] = args.length === 0 ? [...broken] : [];
-  const scratch = await mkdtemp(join(tmpdir(), 'hub-bench-'));
   const started = Date.now();
-  try {
-    console.log(formatHeader(LIVE_WIDTHS));
-    for (const row of rows) console.log(formatRow(row, LIVE_WIDTHS));
-    for (const entry of selected) {
-      console.error(`# ${entry.id} (${entry.file})`);
-      const benchStarted = Date.now();
-      const produced = await runInChild(entry, scratch);
-      console.error(`# ${entry.id} took ${((Date.now() - benchStarted) / 1000).toFixed(1)} s`);
-      for (const row of produced) console.log(formatRow(row, LIVE_WIDTHS));
-      rows.push(...produced);
-    }
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
+  console.log(formatHeader(LIVE_WIDTHS));
+  for (const row of rows) console.log(formatRow(row, LIVE_WIDTHS));
+  for (const entry of selected) {
+    console.error(`# ${entry.id} (${entry.file})`);
+    const benchStarted = Date.now();
+    const produced = await runInChild(entry, scratch);
+    console.error(`# ${entry.id} took ${((Date.now() - benchStarted) / 1000).toFixed(1)} s`);
+    for (const row of produced) console.log(formatRow(row, LIVE_WIDTHS));
+    rows.push(...produced);
   }
   const results = buildResults(
     rows,
