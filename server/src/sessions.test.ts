@@ -839,7 +839,7 @@ describe('rule 9 for sessions', () => {
   });
 });
 
-describe('reminders across a restart, on the real clock', () => {
+describe('reminders across a restart', () => {
   let dataDir: string;
   let first: TestApp | undefined;
   let second: TestApp | undefined;
@@ -855,9 +855,11 @@ describe('reminders across a restart, on the real clock', () => {
 
   it('sends a reminder that fell due while the hub was down once a new instance runs on the same data', async () => {
     const env = { HUB_DATA_DIR: dataDir, HUB_REMINDER_LEAD_MIN: '1' };
-    first = await createTestApp({ env });
-    // The next whole minute at least 75 s away: its reminder (a minute before) is due 15–75 s from now.
-    const start = new Date(Math.ceil((Date.now() + 75_000) / MINUTE) * MINUTE);
+    const start = new Date('2026-12-07T15:00:00Z');
+    // Each instance on a clock that stands still: the first schedules three minutes before the start and
+    // stops; the reminder (a minute before) falls due while no instance runs; the second starts 30 s
+    // before the start, on the same data directory.
+    first = await createTestApp({ env, clock: fixedClock(new Date(start.getTime() - 3 * MINUTE)) });
     const session = await schedule(first, {
       ...ALGEBRA_REVIEW,
       start: start.toISOString().slice(0, 16),
@@ -867,12 +869,12 @@ describe('reminders across a restart, on the real clock', () => {
     });
     const [job] = await reminderJobs(first, session.id);
     assert.equal(job?.run_at.toISOString(), new Date(start.getTime() - MINUTE).toISOString());
+    await first.services.notifications.worker.runDue();
+    assert.deepEqual(await notificationsOf(first, session.id, 'session.reminder'), [], 'not due yet');
     await first.close();
     first = undefined;
 
-    await setTimeout(Math.max(0, start.getTime() - MINUTE - Date.now() + 500));
-    second = await createTestApp({ env });
-    assert.ok(Date.now() < start.getTime(), 'the occurrence has not started');
+    second = await createTestApp({ env, clock: fixedClock(new Date(start.getTime() - 30_000)) });
     await second.services.notifications.worker.runDue();
     const sent = await notificationsOf(second, session.id, 'session.reminder');
     assert.deepEqual(
