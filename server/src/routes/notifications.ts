@@ -9,7 +9,6 @@ import {
   type NotificationPreferencesResponse,
 } from '@teacher-hub/protocol';
 import { Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { LiveEvent } from '../adapters/live/live-bus.ts';
 import { publicNotification } from '../adapters/storage/notification-store.ts';
@@ -22,6 +21,7 @@ import {
 } from '../domain/notifications/preferences.ts';
 import { requireUser } from '../http/auth.ts';
 import { rateLimits } from '../http/rate-limit.ts';
+import { sseResponse, type SseWriter } from '../http/sse.ts';
 import type { PublicEnv } from '../http/types.ts';
 import { validate } from '../http/validation.ts';
 import type { Services } from '../services.ts';
@@ -53,6 +53,140 @@ function encodeLiveEvent(event: LiveEvent): Uint8Array {
     encodedEvents.set(event, bytes);
   }
   return bytes;
+}
+
+/** A comment for proxies, and an event for EventSource, which hides comments. */
+const PING = sseEncoder.encode(': ping\n\nevent: ping\ndata: {}\n\n');
+
+/**
+ * How many bytes of live events may wait for a stream whose client reads slowly (its socket buffer is
+ * full). Beyond that they are dropped for a `resync`: the client is told to reload, and missed
+ * notifications are replayed from the store, so a stuck client costs a bounded amount of memory.
+ */
+const MAX_QUEUED_BYTES = 1 << 20;
+
+interface LiveStreamOptions {
+  userId: string;
+  /** `Last-Event-ID`: notifications after it are replayed from the store before live ones. */
+  resumeFrom: string | undefined;
+  heartbeatMs: number;
+  notifications: Services['notifications'];
+  logger: Services['logger'];
+}
+
+/**
+ * One client's live stream: `ready` (with the unread count), the notifications it missed, then live events
+ * as the bus hands them over. An event is written from the bus's callback when the stream is idle (no
+ * promise or timer per event per stream: a fan-out does this for every stream at once); it waits in a queue
+ * while `ready` or a replay is being written, or while the client's buffer is full.
+ */
+function liveStream(writer: SseWriter, options: LiveStreamOptions): void {
+  const { userId, heartbeatMs, notifications, logger } = options;
+  // `resync`: this instance's live bus was away and may have missed events for this stream.
+  const queue: Array<LiveEvent | 'resync'> = [];
+  let queuedBytes = 0;
+  /** Writing `ready`, a replay or the queue, or waiting for the client's buffer to drain. */
+  let busy = false;
+  let lastSeq = options.resumeFrom !== undefined ? BigInt(options.resumeFrom) : undefined;
+
+  /** The event's bytes, or nothing when it was already sent while catching up after a reconnect. */
+  const bytesFor = (event: LiveEvent): Uint8Array | undefined => {
+    if (event.id !== undefined) {
+      const seq = BigInt(event.id);
+      if (lastSeq !== undefined && seq <= lastSeq) return undefined;
+      lastSeq = seq;
+    }
+    return encodeLiveEvent(event);
+  };
+  const put = async (chunk: string | Uint8Array) => {
+    heartbeat.refresh();
+    if (!writer.write(chunk)) await writer.drained();
+  };
+  const replaySince = async (from: bigint) => {
+    for (const missed of await notifications.store.since(userId, String(from))) {
+      await put(
+        `event: notification\ndata: ${JSON.stringify(publicNotification(missed))}\nid: ${missed.seq}\n\n`,
+      );
+      lastSeq = BigInt(missed.seq);
+    }
+  };
+  const ready = async (resync: boolean) => {
+    const unreadCount = await notifications.store.unreadCount(userId);
+    const data = JSON.stringify({ unreadCount, pingMs: heartbeatMs, ...(resync ? { resync } : {}) });
+    await put(`event: ready\ndata: ${data}\nretry: 3000\n\n`);
+  };
+
+  /** Runs `first`, then writes what has queued, waiting for the client's buffer whenever it is full. */
+  const drain = async (first: () => Promise<void>) => {
+    busy = true;
+    try {
+      await first();
+      while (!writer.closed) {
+        const item = queue.shift();
+        if (item === undefined) break;
+        if (item === 'resync') {
+          // Notifications missed while the bus was away are replayed from the store; for the rest
+          // (calls, sessions, counts) a second `ready` makes the client reload what it shows.
+          if (lastSeq !== undefined) await replaySince(lastSeq);
+          await ready(true);
+          continue;
+        }
+        const bytes = bytesFor(item);
+        queuedBytes -= encodeLiveEvent(item).byteLength;
+        if (bytes) await put(bytes);
+      }
+    } catch (error) {
+      // The store failed: end the stream; the client reconnects and resumes from its last event.
+      logger.error('a live stream failed', { error, userId });
+      writer.close();
+    } finally {
+      busy = false;
+    }
+  };
+  const enqueue = (item: LiveEvent | 'resync') => {
+    if (item !== 'resync') queuedBytes += encodeLiveEvent(item).byteLength;
+    if (queuedBytes > MAX_QUEUED_BYTES) {
+      queue.length = 0;
+      queuedBytes = 0;
+      item = 'resync';
+    }
+    if (item === 'resync' && queue.includes('resync')) return;
+    queue.push(item);
+  };
+
+  const unsubscribe = notifications.live.subscribe(userId, (event) => {
+    if (writer.closed) return;
+    if (busy) return enqueue(event);
+    try {
+      const bytes = bytesFor(event);
+      if (!bytes) return;
+      heartbeat.refresh();
+      if (!writer.write(bytes)) void drain(() => writer.drained());
+    } catch (error) {
+      // The bus calls every stream's listener in turn: one failing must not keep the others from theirs.
+      logger.error('a live event could not be sent', { error, userId, type: event.type });
+    }
+  });
+  const stopResync = notifications.live.onResync(() => {
+    if (writer.closed) return;
+    enqueue('resync');
+    if (!busy) void drain(async () => {});
+  });
+  const heartbeat = setTimeout(function ping() {
+    heartbeat.refresh();
+    if (busy || writer.closed) return;
+    if (!writer.write(PING)) void drain(() => writer.drained());
+  }, heartbeatMs);
+  writer.onClose(() => {
+    clearTimeout(heartbeat);
+    unsubscribe();
+    stopResync();
+    queue.length = 0;
+  });
+  void drain(async () => {
+    await ready(false);
+    if (lastSeq !== undefined) await replaySince(lastSeq);
+  });
 }
 
 /**
@@ -123,84 +257,15 @@ export function notificationRoutes(services: Services, options: NotificationRout
         202,
       );
     })
-    .get('/notifications/stream', streamUser, async (c) => {
+    .get('/notifications/stream', streamUser, (c) => {
       const userId = c.get('principal').id;
       const lastEventId = c.req.header('Last-Event-ID') ?? c.req.query('lastEventId');
       const resumeFrom = lastEventId && SEQ.test(lastEventId) ? lastEventId : undefined;
       c.header('Cache-Control', 'no-cache, no-transform');
       c.header('X-Accel-Buffering', 'no');
-      return streamSSE(c, async (stream) => {
-        // `resync`: this instance's live bus was away and may have missed events for this stream.
-        const queue: Array<LiveEvent | 'resync'> = [];
-        let wake: (() => void) | undefined;
-        let open = true;
-        const unsubscribe = notifications.live.subscribe(userId, (event) => {
-          queue.push(event);
-          wake?.();
-        });
-        const stopResync = notifications.live.onResync(() => {
-          queue.push('resync');
-          wake?.();
-        });
-        stream.onAbort(() => {
-          open = false;
-          wake?.();
-        });
-        try {
-          let lastSeq = resumeFrom ? BigInt(resumeFrom) : undefined;
-          const replaySince = async (from: bigint) => {
-            for (const missed of await notifications.store.since(userId, String(from))) {
-              await stream.writeSSE({
-                event: 'notification',
-                id: missed.seq,
-                data: JSON.stringify(publicNotification(missed)),
-              });
-              lastSeq = BigInt(missed.seq);
-            }
-          };
-          const ready = async (resync: boolean) => {
-            const unreadCount = await notifications.store.unreadCount(userId);
-            await stream.writeSSE({
-              event: 'ready',
-              data: JSON.stringify({ unreadCount, pingMs: heartbeatMs, ...(resync ? { resync } : {}) }),
-              retry: 3000,
-            });
-          };
-          await ready(false);
-          if (lastSeq !== undefined) await replaySince(lastSeq);
-          while (open) {
-            if (queue.length === 0) {
-              await new Promise<void>((resolve) => {
-                const timer = setTimeout(resolve, heartbeatMs);
-                wake = () => {
-                  clearTimeout(timer);
-                  resolve();
-                };
-              });
-              wake = undefined;
-              if (queue.length === 0 && open) await stream.write(': ping\n\nevent: ping\ndata: {}\n\n');
-              continue;
-            }
-            const event = queue.shift() as LiveEvent | 'resync';
-            if (event === 'resync') {
-              // Notifications missed while the bus was away are replayed from the store; for the rest
-              // (calls, sessions, counts) a second `ready` makes the client reload what it shows.
-              if (lastSeq !== undefined) await replaySince(lastSeq);
-              await ready(true);
-              continue;
-            }
-            if (event.id !== undefined) {
-              // Already sent while catching up after a reconnect.
-              if (lastSeq !== undefined && BigInt(event.id) <= lastSeq) continue;
-              lastSeq = BigInt(event.id);
-            }
-            await stream.write(encodeLiveEvent(event));
-          }
-        } finally {
-          unsubscribe();
-          stopResync();
-        }
-      });
+      return sseResponse(c, (writer) =>
+        liveStream(writer, { userId, resumeFrom, heartbeatMs, notifications, logger: services.logger }),
+      );
     })
     .get('/push/vapid-public-key', (c) => c.json({ publicKey: notifications.vapidPublicKey }, 200))
     .post('/devices', user, validate('json', deviceRegistrationSchema), async (c) => {
