@@ -56,7 +56,14 @@ export function sseResponse(c: Context, start: (writer: SseWriter) => void): Res
     if (!answered.headers.has(ALREADY_SENT) || outgoing.destroyed || outgoing.headersSent) return;
     outgoing.writeHead(answered.status, outgoingHeaders(answered.headers));
     outgoing.flushHeaders();
-    start(new NodeSseWriter(outgoing));
+    const writer = new NodeSseWriter(outgoing);
+    try {
+      start(writer);
+    } catch (error) {
+      // As `streamSSE` does with an error of its callback: logged, and the stream ends.
+      console.error(error);
+      writer.close();
+    }
   });
   return response;
 }
