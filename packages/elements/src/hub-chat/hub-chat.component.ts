@@ -101,6 +101,9 @@ export class HubChatElement extends HubElement {
       ]);
       await conversation.open();
       void conversation.markRead().catch(() => undefined);
+      // The first page came in a task that also had stream-chat take it in: the conversation is drawn in a
+      // task of its own, so neither is a long one.
+      await new Promise((next) => setTimeout(next, 0));
       return conversation;
     },
     args: () => [this.#heldClient, this.chatId, this.#list.value?.status] as const,
