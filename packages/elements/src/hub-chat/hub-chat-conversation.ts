@@ -1,4 +1,5 @@
 import {
+  CHAT_REACTIONS,
   buildTimeline,
   formatBytes,
   linkify,
@@ -11,7 +12,6 @@ import type { TimelineItem } from '@teacher-hub/core/chat';
 import type {
   ChatListItem,
   ChatMessage,
-  ChatReaction,
   ChatService,
   Conversation,
   ConversationState,
@@ -31,7 +31,7 @@ import { attachIcon, pinIcon } from './chat-icons.ts';
 import './hub-chat-call-button.ts';
 import styles from './hub-chat-conversation.styles.ts';
 
-export const REACTION_EMOJI: Record<ChatReaction, { emoji: string; label: string }> = {
+export const REACTION_EMOJI: Record<(typeof CHAT_REACTIONS)[number], { emoji: string; label: string }> = {
   like: { emoji: '👍', label: 'Thumbs up' },
   love: { emoji: '❤️', label: 'Heart' },
   haha: { emoji: '😂', label: 'Laughing' },
@@ -48,14 +48,6 @@ const TOP_SLACK = 64;
  * the DOM as new ones come, so a long chat costs what a short one does.
  */
 export const NEWEST_ROWS = 50;
-/**
- * The fewest rows drawn in the task that opens a conversation: the newest, as many as fill the element's
- * height at `ROW_HEIGHT` a row (and more if they still do not fill the list). The rest of the `NEWEST_ROWS`
- * come above them this many at a time, each in a task after a paint, so opening a long chat is no long task.
- */
-export const OPENING_ROWS = 12;
-/** The height of a one-line message in px, about: what the rows drawn on opening are counted by. */
-const ROW_HEIGHT = 36;
 /** Rows added above on each scroll to the top, from the messages loaded already or from a new page. */
 export const OLDER_ROWS = 30;
 /**
@@ -128,13 +120,6 @@ export class HubChatConversation extends LitElement {
   #restoreScroll: { key: string; offset: number } | undefined;
   /** The first row drawn when a page of older messages was asked for: the rows above it show once it is in. */
   #revealAbove: string | undefined;
-  /**
-   * How many of the newest rows are drawn while the reader follows them: those that fill the element when
-   * a conversation opens, then `OPENING_ROWS` more after each paint up to `NEWEST_ROWS` (`#drawMoreNewest`).
-   */
-  #newestRows = NEWEST_ROWS;
-  /** A step of drawing more of the newest rows is waiting for the next paint. */
-  #growing = false;
   /** The timeline of the conversation's `messages`, built again only when they change. */
   #timeline: { messages: readonly ChatMessage[]; items: TimelineItem[] } | undefined;
 
@@ -164,8 +149,6 @@ export class HubChatConversation extends LitElement {
       this.lastRowKey = undefined;
       this.#revealAbove = undefined;
       this.#restoreScroll = undefined;
-      // The host's height is laid out already (the rows are not): enough newest rows to fill it.
-      this.#newestRows = Math.max(OPENING_ROWS, Math.ceil(this.clientHeight / ROW_HEIGHT));
       this.#conversationState.setStore(this.conversation?.store);
     } else if (this.messagesElement) {
       // Where the reader is now: a scroll whose event has not come yet counts, or an update in between
@@ -197,39 +180,6 @@ export class HubChatConversation extends LitElement {
       list.scrollTop = list.scrollHeight;
       this.#toBottom = false;
     }
-    if (this.#newestRows < NEWEST_ROWS) this.#drawMoreNewest(list);
-  }
-
-  /**
-   * While a conversation opens: draws more of the newest rows above those drawn, up to `NEWEST_ROWS`, as
-   * soon as the rows drawn do not fill the list, else a step at a time after each paint (the newest row
-   * stays at the bottom: `updated` keeps the list there). Stops once the reader is away from the newest.
-   */
-  #drawMoreNewest(list: HTMLElement): void {
-    if (this.firstRowKey !== undefined || this.#newestRows >= this.#items().length) {
-      this.#newestRows = NEWEST_ROWS;
-      return;
-    }
-    if (list.scrollHeight <= list.clientHeight) {
-      // Not yet painted with a gap above: more rows in this task (after this update, not inside it).
-      this.#newestRows += OPENING_ROWS;
-      queueMicrotask(() => this.requestUpdate());
-      return;
-    }
-    if (this.#growing) return;
-    this.#growing = true;
-    const conversation = this.conversation;
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        this.#growing = false;
-        if (this.#newestRows >= NEWEST_ROWS) return;
-        // Another conversation opened meanwhile: its own first step waits for its own paint.
-        if (this.conversation === conversation) {
-          this.#newestRows = Math.min(NEWEST_ROWS, this.#newestRows + OPENING_ROWS);
-        }
-        this.requestUpdate();
-      }),
-    );
   }
 
   /** Announces messages from others that arrived since the last update (not the first page). */
@@ -311,7 +261,7 @@ export class HubChatConversation extends LitElement {
 
   /** The index in `items` of the first row drawn (the day separator just before it included). */
   #firstRow(items: readonly TimelineItem[]): number {
-    const newest = Math.max(0, items.length - this.#newestRows);
+    const newest = Math.max(0, items.length - NEWEST_ROWS);
     if (this.firstRowKey === undefined) return newest;
     const at = items.findIndex((item) => item.key === this.firstRowKey);
     if (at === -1) return newest;
@@ -514,78 +464,55 @@ export class HubChatConversation extends LitElement {
     </div>`;
   }
 
-  /**
-   * A message's toolbar (shown on hover or focus). One template with its buttons written out and one
-   * listener for them all: a template and a listener per button made about a third of drawing a row.
-   * Its reaction buttons are those of `CHAT_REACTIONS`, as `REACTION_EMOJI` labels them (tested).
-   */
   #renderActions(message: ChatMessage, own: boolean, inThread: boolean): TemplateResult {
     const confirming = this.confirmDeleteId === message.id;
-    const pressed = (type: ChatReaction) => (message.ownReactions.includes(type) ? 'true' : 'false');
-    return html`<div
-      class="actions"
-      role="toolbar"
-      aria-label="Message actions"
-      @click=${(event: Event) => this.#onAction(event, message)}
-      @focusout=${(event: FocusEvent) => {
-        if ((event.target as Element).matches('.delete')) this.confirmDeleteId = undefined;
-      }}
-    >
+    return html`<div class="actions" role="toolbar" aria-label="Message actions">
+      ${CHAT_REACTIONS.map(
+        (type) =>
+          html`<button
+            class="react"
+            data-react=${type}
+            aria-label="React with ${REACTION_EMOJI[type].label}"
+            aria-pressed=${message.ownReactions.includes(type) ? 'true' : 'false'}
+            @click=${() => this.#run(this.#conversation?.toggleReaction(message.id, type))}
+          >
+            ${REACTION_EMOJI[type].emoji}
+          </button>`,
+      )}
+      ${
+        inThread
+          ? nothing
+          : html`<button class="reply" @click=${() => this.#openThread(message.id)}>Reply in thread</button>`
+      }
       <button
-        class="react"
-        data-react="like"
-        aria-label="React with Thumbs up"
-        aria-pressed=${pressed('like')}
+        class="pin"
+        @click=${() =>
+          this.#run(
+            message.pinned ? this.#conversation?.unpin(message.id) : this.#conversation?.pin(message.id),
+          )}
       >
-        👍
+        ${message.pinned ? 'Unpin' : 'Pin'}
       </button>
-      <button class="react" data-react="love" aria-label="React with Heart" aria-pressed=${pressed('love')}>
-        ❤️
-      </button>
-      <button
-        class="react"
-        data-react="haha"
-        aria-label="React with Laughing"
-        aria-pressed=${pressed('haha')}
-      >
-        😂
-      </button>
-      <button class="react" data-react="tada" aria-label="React with Party" aria-pressed=${pressed('tada')}>
-        🎉
-      </button>
-      <button class="react" data-react="wow" aria-label="React with Surprised" aria-pressed=${pressed('wow')}>
-        😮
-      </button>
-      ${inThread ? nothing : html`<button class="reply">Reply in thread</button>`}
-      <button class="pin">${message.pinned ? 'Unpin' : 'Pin'}</button>
       ${
         own
-          ? html`<button class="edit">Edit</button>
-              <button class="delete">${confirming ? 'Really delete?' : 'Delete'}</button>`
+          ? html`<button class="edit" @click=${() => (this.editingId = message.id)}>Edit</button>
+              <button
+                class="delete"
+                @click=${() => {
+                  if (!confirming) {
+                    this.confirmDeleteId = message.id;
+                    return;
+                  }
+                  this.confirmDeleteId = undefined;
+                  this.#run(this.#conversation?.remove(message.id));
+                }}
+                @blur=${() => (this.confirmDeleteId = undefined)}
+              >
+                ${confirming ? 'Really delete?' : 'Delete'}
+              </button>`
           : nothing
       }
     </div>`;
-  }
-
-  /** A click in a message's toolbar (`#renderActions`), by the button it was on. */
-  #onAction(event: Event, message: ChatMessage): void {
-    const button = (event.target as Element).closest('button');
-    const conversation = this.#conversation;
-    if (!button) return;
-    const reaction = button.dataset['react'];
-    if (reaction) this.#run(conversation?.toggleReaction(message.id, reaction));
-    else if (button.classList.contains('reply')) this.#openThread(message.id);
-    else if (button.classList.contains('pin')) {
-      this.#run(message.pinned ? conversation?.unpin(message.id) : conversation?.pin(message.id));
-    } else if (button.classList.contains('edit')) this.editingId = message.id;
-    else if (button.classList.contains('delete')) {
-      if (this.confirmDeleteId !== message.id) {
-        this.confirmDeleteId = message.id;
-        return;
-      }
-      this.confirmDeleteId = undefined;
-      this.#run(conversation?.remove(message.id));
-    }
   }
 
   #renderEditor(message: ChatMessage): TemplateResult {
