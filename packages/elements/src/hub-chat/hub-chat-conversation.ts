@@ -1,5 +1,4 @@
 import {
-  CHAT_REACTIONS,
   buildTimeline,
   formatBytes,
   linkify,
@@ -12,6 +11,7 @@ import type { TimelineItem } from '@teacher-hub/core/chat';
 import type {
   ChatListItem,
   ChatMessage,
+  ChatReaction,
   ChatService,
   Conversation,
   ConversationState,
@@ -31,7 +31,7 @@ import { attachIcon, pinIcon } from './chat-icons.ts';
 import './hub-chat-call-button.ts';
 import styles from './hub-chat-conversation.styles.ts';
 
-export const REACTION_EMOJI: Record<(typeof CHAT_REACTIONS)[number], { emoji: string; label: string }> = {
+export const REACTION_EMOJI: Record<ChatReaction, { emoji: string; label: string }> = {
   like: { emoji: '👍', label: 'Thumbs up' },
   love: { emoji: '❤️', label: 'Heart' },
   haha: { emoji: '😂', label: 'Laughing' },
@@ -464,55 +464,79 @@ export class HubChatConversation extends LitElement {
     </div>`;
   }
 
+  /**
+   * A message's toolbar (shown on hover or focus). One template with its buttons written out and one
+   * listener for them all: a template and a listener per button were about a third of drawing a row, and
+   * every row has a toolbar. Its reaction buttons are those of `CHAT_REACTIONS`, as `REACTION_EMOJI`
+   * labels them (a test checks the two agree).
+   */
   #renderActions(message: ChatMessage, own: boolean, inThread: boolean): TemplateResult {
     const confirming = this.confirmDeleteId === message.id;
-    return html`<div class="actions" role="toolbar" aria-label="Message actions">
-      ${CHAT_REACTIONS.map(
-        (type) =>
-          html`<button
-            class="react"
-            data-react=${type}
-            aria-label="React with ${REACTION_EMOJI[type].label}"
-            aria-pressed=${message.ownReactions.includes(type) ? 'true' : 'false'}
-            @click=${() => this.#run(this.#conversation?.toggleReaction(message.id, type))}
-          >
-            ${REACTION_EMOJI[type].emoji}
-          </button>`,
-      )}
-      ${
-        inThread
-          ? nothing
-          : html`<button class="reply" @click=${() => this.#openThread(message.id)}>Reply in thread</button>`
-      }
+    const pressed = (type: ChatReaction) => (message.ownReactions.includes(type) ? 'true' : 'false');
+    return html`<div
+      class="actions"
+      role="toolbar"
+      aria-label="Message actions"
+      @click=${(event: Event) => this.#onAction(event, message)}
+      @focusout=${(event: FocusEvent) => {
+        if ((event.target as Element).matches('.delete')) this.confirmDeleteId = undefined;
+      }}
+    >
       <button
-        class="pin"
-        @click=${() =>
-          this.#run(
-            message.pinned ? this.#conversation?.unpin(message.id) : this.#conversation?.pin(message.id),
-          )}
+        class="react"
+        data-react="like"
+        aria-label="React with Thumbs up"
+        aria-pressed=${pressed('like')}
       >
-        ${message.pinned ? 'Unpin' : 'Pin'}
+        👍
       </button>
+      <button class="react" data-react="love" aria-label="React with Heart" aria-pressed=${pressed('love')}>
+        ❤️
+      </button>
+      <button
+        class="react"
+        data-react="haha"
+        aria-label="React with Laughing"
+        aria-pressed=${pressed('haha')}
+      >
+        😂
+      </button>
+      <button class="react" data-react="tada" aria-label="React with Party" aria-pressed=${pressed('tada')}>
+        🎉
+      </button>
+      <button class="react" data-react="wow" aria-label="React with Surprised" aria-pressed=${pressed('wow')}>
+        😮
+      </button>
+      ${inThread ? nothing : html`<button class="reply">Reply in thread</button>`}
+      <button class="pin">${message.pinned ? 'Unpin' : 'Pin'}</button>
       ${
         own
-          ? html`<button class="edit" @click=${() => (this.editingId = message.id)}>Edit</button>
-              <button
-                class="delete"
-                @click=${() => {
-                  if (!confirming) {
-                    this.confirmDeleteId = message.id;
-                    return;
-                  }
-                  this.confirmDeleteId = undefined;
-                  this.#run(this.#conversation?.remove(message.id));
-                }}
-                @blur=${() => (this.confirmDeleteId = undefined)}
-              >
-                ${confirming ? 'Really delete?' : 'Delete'}
-              </button>`
+          ? html`<button class="edit">Edit</button>
+              <button class="delete">${confirming ? 'Really delete?' : 'Delete'}</button>`
           : nothing
       }
     </div>`;
+  }
+
+  /** A click in a message's toolbar (`#renderActions`), by the button it was on. */
+  #onAction(event: Event, message: ChatMessage): void {
+    const button = (event.target as Element).closest('button');
+    const conversation = this.#conversation;
+    if (!button) return;
+    const reaction = button.dataset['react'];
+    if (reaction) this.#run(conversation?.toggleReaction(message.id, reaction));
+    else if (button.classList.contains('reply')) this.#openThread(message.id);
+    else if (button.classList.contains('pin')) {
+      this.#run(message.pinned ? conversation?.unpin(message.id) : conversation?.pin(message.id));
+    } else if (button.classList.contains('edit')) this.editingId = message.id;
+    else if (button.classList.contains('delete')) {
+      if (this.confirmDeleteId !== message.id) {
+        this.confirmDeleteId = message.id;
+        return;
+      }
+      this.confirmDeleteId = undefined;
+      this.#run(conversation?.remove(message.id));
+    }
   }
 
   #renderEditor(message: ChatMessage): TemplateResult {

@@ -3,7 +3,8 @@ import { HubClient } from '@teacher-hub/core';
 import type { HubChat } from '@teacher-hub/core';
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { devToken, hubServer, withLargeClass } from '../testing/hub-test-server.ts';
-import { MAX_ROWS, NEWEST_ROWS, OLDER_ROWS } from './hub-chat-conversation.ts';
+import { CHAT_REACTIONS } from '@teacher-hub/core/chat';
+import { MAX_ROWS, NEWEST_ROWS, OLDER_ROWS, REACTION_EMOJI } from './hub-chat-conversation.ts';
 import type { HubChatElement } from './hub-chat.ts';
 import './hub-chat.ts';
 
@@ -204,6 +205,24 @@ describe('<hub-chat>', () => {
 
     await send(ada, 'Quiz on Friday');
     await waitUntil(() => messageByText(student, 'Quiz on Friday'), 'message not live', WAIT);
+
+    // Each message's toolbar offers every reaction, labelled, and says which are the reader's own.
+    const toolbar = messageByText(student, 'Quiz on Friday')!.querySelector('[role="toolbar"]')!;
+    expect(
+      [...toolbar.querySelectorAll('[data-react]')].map((button) => [
+        button.getAttribute('data-react'),
+        button.getAttribute('aria-label'),
+        button.textContent?.trim(),
+        button.getAttribute('aria-pressed'),
+      ]),
+    ).to.deep.equal(
+      CHAT_REACTIONS.map((type) => [
+        type,
+        `React with ${REACTION_EMOJI[type].label}`,
+        REACTION_EMOJI[type].emoji,
+        'false',
+      ]),
+    );
 
     // A reaction from the student shows on Ada's side with its count.
     messageByText(student, 'Quiz on Friday')!
