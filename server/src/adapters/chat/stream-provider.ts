@@ -1,5 +1,4 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { StreamChat, type StreamChatOptions } from 'stream-chat';
 import { z } from 'zod';
 import type {
@@ -12,7 +11,7 @@ import type {
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import type { Logger } from '../../logger.ts';
-import { hs256Key } from '../identity/hs256-key.ts';
+import { signHs256 } from '../identity/hs256-sign.ts';
 import { streamUserId } from './stream-ids.ts';
 
 export interface StreamProviderOptions {
@@ -73,8 +72,6 @@ export class StreamChatProvider implements ChatProvider {
   /** The server-side client (API secret), for `setup:stream` and the boot check. */
   readonly client: StreamChat;
   readonly #secret: string;
-  /** The API secret as the key jose signs user tokens with, imported once. */
-  readonly #secretKey: Promise<CryptoKey>;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #tokenTtlSeconds: number;
@@ -84,7 +81,6 @@ export class StreamChatProvider implements ChatProvider {
     this.kind = options.kind;
     this.connection = { apiKey: options.apiKey, baseURL: options.clientBaseURL };
     this.#secret = options.apiSecret;
-    this.#secretKey = hs256Key(options.apiSecret);
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#tokenTtlSeconds = options.tokenTtlSeconds ?? 3600;
@@ -177,11 +173,7 @@ export class StreamChatProvider implements ChatProvider {
   async userToken(userId: string): Promise<{ token: string; expiresAt: Date }> {
     const issuedAt = Math.floor(this.#clock.now().getTime() / 1000);
     const expiresAt = issuedAt + this.#tokenTtlSeconds;
-    const token = await new SignJWT({ user_id: streamUserId(userId) })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(expiresAt)
-      .sign(await this.#secretKey);
+    const token = signHs256({ user_id: streamUserId(userId), iat: issuedAt, exp: expiresAt }, this.#secret);
     return { token, expiresAt: new Date(expiresAt * 1000) };
   }
 

@@ -6,13 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { SignJWT } from 'jose';
 import type { Role, VideoGrant } from '@teacher-hub/protocol';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import type { VideoProvider } from '../../domain/calls/video-provider.ts';
 import type { Logger } from '../../logger.ts';
-import { hs256Key } from '../identity/hs256-key.ts';
+import { signHs256 } from '../identity/hs256-sign.ts';
 
 export interface HmsVideoProviderOptions {
   accessKey: string;
@@ -69,7 +68,6 @@ export class HmsVideoProvider implements VideoProvider {
   readonly #requestTimeoutMs: number;
   readonly #agent: http.Agent;
   #token: ManagementToken | undefined;
-  #signing: Promise<ManagementToken> | undefined;
 
   constructor(options: HmsVideoProviderOptions) {
     this.#accessKey = options.accessKey;
@@ -118,20 +116,21 @@ export class HmsVideoProvider implements VideoProvider {
   async grant(request: { roomId: string; userId: string; name: string; role: Role }): Promise<VideoGrant> {
     const role = this.#roles[request.role];
     const nowSeconds = Math.floor(this.#clock.now().getTime() / 1000);
-    const authToken = await new SignJWT({
-      access_key: this.#accessKey,
-      room_id: request.roomId,
-      user_id: request.userId,
-      role,
-      type: 'app',
-      version: 2,
-    })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setIssuedAt(nowSeconds)
-      .setNotBefore(nowSeconds)
-      .setExpirationTime(nowSeconds + HMS_AUTH_TOKEN_TTL_MS / 1000)
-      .setJti(randomUUID())
-      .sign(await hs256Key(this.#secret));
+    const authToken = signHs256(
+      {
+        access_key: this.#accessKey,
+        room_id: request.roomId,
+        user_id: request.userId,
+        role,
+        type: 'app',
+        version: 2,
+        iat: nowSeconds,
+        nbf: nowSeconds,
+        exp: nowSeconds + HMS_AUTH_TOKEN_TTL_MS / 1000,
+        jti: randomUUID(),
+      },
+      this.#secret,
+    );
     return { engine: 'hms', roomId: request.roomId, authToken, role };
   }
 
@@ -170,34 +169,36 @@ export class HmsVideoProvider implements VideoProvider {
   }
 
   /** The current management token, signing a new one when less than an hour is left; requests share one. */
-  async #managementToken(): Promise<string> {
+  #managementToken(): string {
     const nowMs = this.#clock.now().getTime();
     if (this.#token && this.#token.expiresAtMs - nowMs > HMS_MANAGEMENT_TOKEN_REFRESH_MS) {
       return this.#token.jwt;
     }
-    this.#signing ??= this.#signManagementToken(nowMs).finally(() => {
-      this.#signing = undefined;
-    });
-    return (await this.#signing).jwt;
+    return this.#signManagementToken(nowMs).jwt;
   }
 
-  async #signManagementToken(nowMs: number): Promise<ManagementToken> {
+  #signManagementToken(nowMs: number): ManagementToken {
     const nowSeconds = Math.floor(nowMs / 1000);
     const expiresAtSeconds = nowSeconds + HMS_MANAGEMENT_TOKEN_TTL_MS / 1000;
-    const jwt = await new SignJWT({ access_key: this.#accessKey, type: 'management', version: 2 })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setIssuedAt(nowSeconds)
-      .setNotBefore(nowSeconds)
-      .setExpirationTime(expiresAtSeconds)
-      .setJti(randomUUID())
-      .sign(await hs256Key(this.#secret));
+    const jwt = signHs256(
+      {
+        access_key: this.#accessKey,
+        type: 'management',
+        version: 2,
+        iat: nowSeconds,
+        nbf: nowSeconds,
+        exp: expiresAtSeconds,
+        jti: randomUUID(),
+      },
+      this.#secret,
+    );
     this.#token = { jwt, expiresAtMs: expiresAtSeconds * 1000 };
     return this.#token;
   }
 
   /** A request to 100ms; a GET has no body. */
   async #request(method: 'POST' | 'GET', path: string, body?: unknown): Promise<HmsResponse> {
-    const token = await this.#managementToken();
+    const token = this.#managementToken();
     let response: HmsResponse;
     try {
       const text = body === undefined ? '' : JSON.stringify(body);

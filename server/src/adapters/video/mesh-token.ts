@@ -3,11 +3,12 @@
  * the WebSocket opens (`?token=`). Claims: `sub` (user id), `name`, `role` (`teacher` | `student`), `room`,
  * `aud` (`teacher-hub:mesh`, so no other token signed with the same key opens a room), `iat`, `exp`.
  */
-import { jwtVerify, SignJWT } from 'jose';
+import { jwtVerify } from 'jose';
 import { z } from 'zod';
 import { ROLES, type Role } from '@teacher-hub/protocol';
 import type { Clock } from '../../domain/clock.ts';
 import { hs256Key } from '../identity/hs256-key.ts';
+import { signHs256 } from '../identity/hs256-sign.ts';
 
 /**
  * The default lifetime (`HUB_MESH_TOKEN_TTL_S`): long enough to open the socket and reconnect after a short
@@ -48,13 +49,18 @@ export async function signMeshToken(
   ttlSeconds: number = MESH_TOKEN_TTL_S,
 ): Promise<string> {
   const nowSeconds = Math.floor(clock.now().getTime() / 1000);
-  return new SignJWT({ name: claims.name, role: claims.role, room: claims.roomId })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(claims.userId)
-    .setAudience(MESH_TOKEN_AUDIENCE)
-    .setIssuedAt(nowSeconds)
-    .setExpirationTime(nowSeconds + ttlSeconds)
-    .sign(await hs256Key(secret));
+  return signHs256(
+    {
+      name: claims.name,
+      role: claims.role,
+      room: claims.roomId,
+      sub: claims.userId,
+      aud: MESH_TOKEN_AUDIENCE,
+      iat: nowSeconds,
+      exp: nowSeconds + ttlSeconds,
+    },
+    secret,
+  );
 }
 
 /** The token's claims; throws when it is not an unexpired HS256 mesh token signed with `secret`. */
