@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { requestId } from 'hono/request-id';
 import { ApiError } from './domain/errors.ts';
 import { createOriginMatcher } from './http/cors.ts';
 import { handleError, handleNotFound } from './http/errors.ts';
+import { requestHeader, requestIds } from './http/request-header.ts';
 import { staticRoutes, type StaticRoots } from './http/static.ts';
 import type { PublicEnv } from './http/types.ts';
 import { EMULATOR_PATH } from './chat.ts';
@@ -80,7 +80,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
   const app = new Hono<PublicEnv>();
   app.onError(handleError(logger));
   app.notFound(handleNotFound);
-  app.use(requestId());
+  app.use(requestIds());
   // The GetStream emulator (dev mode) answers CORS itself (any origin: clients send tokens, not cookies),
   // has its own body limits (uploads are larger) and errors in GetStream's shape, so it goes before the
   // hub's middleware: its routes answer and nothing after them runs.
@@ -96,7 +96,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
   // Another origin gets no CORS header at all (not even Allow-Credentials), and its preflight falls
   // through to a 404: the browser refuses both. `Vary` keeps caches from mixing the two answers.
   app.use((c, next) => {
-    const origin = c.req.header('Origin');
+    const origin = requestHeader(c, 'Origin');
     if (origin !== undefined && isAllowedOrigin(origin)) return allowCors(c, next);
     c.header('Vary', 'Origin');
     return next();
@@ -107,10 +107,10 @@ export function createApp(services: Services, options: AppOptions = {}) {
   // and stream for it: most of what a bodiless POST (a token route) would otherwise cost.
   app.use((c, next) => {
     if (c.req.path.startsWith('/v1/admin/')) return next();
-    const length = c.req.header('Content-Length');
+    const length = requestHeader(c, 'Content-Length');
     const judgedByHeader =
       (c.env as NodeBindings | undefined)?.incoming?.httpVersionMajor === 1 &&
-      c.req.header('Transfer-Encoding') === undefined &&
+      requestHeader(c, 'Transfer-Encoding') === undefined &&
       (length === undefined || Number(length) <= config.http.maxBodyBytes);
     return judgedByHeader ? next() : limitBody(c, next);
   });

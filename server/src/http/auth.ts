@@ -5,6 +5,7 @@ import type { DirectoryService } from '../domain/directory/directory-service.ts'
 import { ApiError } from '../domain/errors.ts';
 import type { TokenVerifier } from '../domain/identity.ts';
 import { isMissingUserReference } from './errors.ts';
+import { requestHeader } from './request-header.ts';
 import type { PublicEnv, UserEnv } from './types.ts';
 
 /** RFC 6750 b64token; a JWT is three base64url parts joined by dots. */
@@ -35,7 +36,7 @@ export function requireUser(
   options: RequireUserOptions = {},
 ): MiddlewareHandler<UserEnv> {
   return createMiddleware<UserEnv>(async (c, next) => {
-    let token = bearerToken(c.req.header('Authorization'));
+    let token = bearerToken(requestHeader(c, 'Authorization'));
     if (token === undefined && options.allowQueryToken) token = c.req.query('access_token') || undefined;
     if (token === undefined) {
       throw new ApiError('UNAUTHENTICATED', 'Send the hub token as "Authorization: Bearer <token>".');
@@ -58,7 +59,7 @@ export function secretsMatch(expected: string, presented: string): boolean {
 /** Admin calls carry `Authorization: Bearer <HUB_ADMIN_KEY>`. */
 export function requireAdmin(adminKey: string): MiddlewareHandler<PublicEnv> {
   return createMiddleware<PublicEnv>(async (c, next) => {
-    const presented = bearerToken(c.req.header('Authorization'));
+    const presented = bearerToken(requestHeader(c, 'Authorization'));
     if (presented === undefined) {
       throw new ApiError('UNAUTHENTICATED', 'Send the admin key as "Authorization: Bearer <HUB_ADMIN_KEY>".');
     }

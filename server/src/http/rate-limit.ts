@@ -42,8 +42,9 @@ export function rateLimit(
   bucket: RateLimitBucket,
   options: { trustProxyHops: number },
 ): MiddlewareHandler<PublicEnv> {
-  return createMiddleware<PublicEnv>(async (c, next) => {
-    const principal = (c.var as { principal?: Principal }).principal;
+  // `principal` is there when a `requireUser` ran before. `c.get()`: `c.var` copies every variable each time.
+  return createMiddleware<PublicEnv & { Variables: { principal?: Principal } }>(async (c, next) => {
+    const principal = c.get('principal');
     // Without an address (an in-process request, never one from the Node server) only the user counts.
     const verdict = await limiter.check(bucket, {
       userId: principal?.id,

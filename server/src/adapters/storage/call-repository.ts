@@ -98,17 +98,15 @@ export class KyselyCallRepository implements CallRepository {
     callId: string,
     userId: string,
   ): Promise<{ status: CallStatus; roomId: string; state: CallMemberState } | undefined> {
-    const row = await this.#db
-      .selectFrom('calls')
-      .innerJoin('call_members', (join) =>
-        join.onRef('call_members.call_id', '=', 'calls.id').on('call_members.user_id', '=', userId),
-      )
-      .innerJoin('chat_members', (join) =>
-        join.onRef('chat_members.chat_id', '=', 'calls.chat_id').on('chat_members.user_id', '=', userId),
-      )
-      .select(['calls.status', 'calls.room_id', 'call_members.state'])
-      .where('calls.id', '=', callId)
-      .executeTakeFirst();
+    // Written as SQL: the token route asks this on every request, and building and compiling the same
+    // query with the query builder cost more CPU (about 0.2 ms) than the rest of the route's hub code.
+    const { rows } = await sql<{ status: CallStatus; room_id: string; state: CallMemberState }>`
+      select calls.status, calls.room_id, call_members.state
+      from calls
+      join call_members on call_members.call_id = calls.id and call_members.user_id = ${userId}
+      join chat_members on chat_members.chat_id = calls.chat_id and chat_members.user_id = ${userId}
+      where calls.id = ${callId}`.execute(this.#db);
+    const row = rows[0];
     return row ? { status: row.status, roomId: row.room_id, state: row.state } : undefined;
   }
 
