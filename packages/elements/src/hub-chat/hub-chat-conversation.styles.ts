@@ -193,14 +193,11 @@ export default css`
     gap: 2px;
     margin-block-start: 2px;
     font-size: var(--_hub-font-size-xsmall);
-    opacity: 0;
-    height: 0;
-    overflow: hidden;
+    display: none;
   }
   .message:hover > .actions,
   .message:focus-within > .actions {
-    opacity: 1;
-    height: auto;
+    display: flex;
   }
   .seen,
   .typing {

@@ -88,6 +88,13 @@ export class HubChatConversation extends LitElement {
   @state() private pinsOpen = false;
   @state() private editingId: string | undefined;
   @state() private confirmDeleteId: string | undefined;
+  /**
+   * The messages whose toolbar is drawn: the row last pointed at and the row keyboard focus was last in
+   * (each row is a tab stop; Tab from it goes into its toolbar). Drawing a toolbar for every row made it
+   * about half of a row's elements, and so of opening a chat.
+   */
+  @state() private pointedId: string | undefined;
+  @state() private focusedId: string | undefined;
   @state() private draft = '';
   @state() private threadDraft = '';
   @state() private files: File[] = [];
@@ -322,7 +329,15 @@ export class HubChatConversation extends LitElement {
     const last = conversation.messages.at(-1);
     const seen = last && last.userId === me ? seenBy(last, conversation.reads, me) : [];
     return html`
-      <ol class="messages" part="messages" aria-label="Messages" @scroll=${this.#onScroll} tabindex="0">
+      <ol
+        class="messages"
+        part="messages"
+        aria-label="Messages"
+        tabindex="0"
+        @scroll=${this.#onScroll}
+        @pointerover=${this.#onRowPointed}
+        @focusin=${this.#onRowFocused}
+      >
         ${conversation.loadingOlder ? html`<li class="status" role="status">Loading older messages…</li>` : nothing}
         ${
           first === 0 && !conversation.hasOlder && conversation.messages.length > 0
@@ -343,6 +358,7 @@ export class HubChatConversation extends LitElement {
                     me,
                     this.editingId === item.message.id,
                     this.confirmDeleteId === item.message.id,
+                    this.#hasActions(item.message.id),
                   ],
                   () => this.#renderMessage(item.message, item.first, me, false),
                 ),
@@ -363,6 +379,7 @@ export class HubChatConversation extends LitElement {
       class="message ${own ? 'own' : ''} ${first ? 'first' : ''} ${message.deleted ? 'deleted' : ''}"
       part="message"
       data-id=${message.id}
+      tabindex="0"
     >
       ${
         first
@@ -399,7 +416,7 @@ export class HubChatConversation extends LitElement {
                   : nothing
               }
               ${message.pinned ? html`<span class="pinned-flag">${pinIcon} Pinned</span>` : nothing}
-              ${this.#renderActions(message, own, inThread)}
+              ${this.#hasActions(message.id) ? this.#renderActions(message, own, inThread) : nothing}
             `
       }
     </li>`;
@@ -634,7 +651,12 @@ export class HubChatConversation extends LitElement {
       </header>
       ${
         thread?.parent
-          ? html`<ol class="thread-messages" role="list">
+          ? html`<ol
+              class="thread-messages"
+              role="list"
+              @pointerover=${this.#onRowPointed}
+              @focusin=${this.#onRowFocused}
+            >
               ${this.#renderMessage(thread.parent, true, me, true)}
               <li class="day">
                 ${thread.replies.length === 1 ? '1 reply' : `${thread.replies.length} replies`}
@@ -872,6 +894,26 @@ export class HubChatConversation extends LitElement {
     event.preventDefault();
     this.dragging = false;
     this.#addFiles([...(event.dataTransfer?.files ?? [])]);
+  }
+
+  /** Whether the message's row has its toolbar drawn (`pointedId`, `focusedId`). */
+  #hasActions(messageId: string): boolean {
+    return this.pointedId === messageId || this.focusedId === messageId;
+  }
+
+  /** The message row an event in a list of messages happened in, by its id. */
+  #rowOf(event: Event): string | undefined {
+    return (event.target as Element).closest<HTMLElement>('li.message')?.dataset['id'];
+  }
+
+  #onRowPointed(event: Event): void {
+    const id = this.#rowOf(event);
+    if (id !== undefined && id !== this.pointedId) this.pointedId = id;
+  }
+
+  #onRowFocused(event: Event): void {
+    const id = this.#rowOf(event);
+    if (id !== undefined && id !== this.focusedId) this.focusedId = id;
   }
 
   #onScroll(event: Event): void {

@@ -58,6 +58,22 @@ function messageByText(element: HubChatElement, text: string): HTMLElement | und
   );
 }
 
+/**
+ * A message's action button, as a keyboard user reaches it: the message row is a tab stop, and its toolbar
+ * is drawn once the row has focus (only the rows pointed at or focused have one).
+ */
+async function action(element: HubChatElement, text: string, selector: string): Promise<HTMLButtonElement> {
+  const row = messageByText(element, text);
+  if (!row) throw new Error(`no message "${text}"`);
+  row.focus();
+  await waitUntil(
+    () => row.querySelector(selector),
+    `no "${selector}" in the focused message's toolbar`,
+    WAIT,
+  );
+  return row.querySelector<HTMLButtonElement>(selector)!;
+}
+
 async function ready(element: HubChatElement): Promise<void> {
   await waitUntil(
     () => element.shadowRoot!.querySelector('hub-chat-conversation')?.shadowRoot?.querySelector('.messages'),
@@ -206,8 +222,11 @@ describe('<hub-chat>', () => {
     await send(ada, 'Quiz on Friday');
     await waitUntil(() => messageByText(student, 'Quiz on Friday'), 'message not live', WAIT);
 
-    // Each message's toolbar offers every reaction, labelled, and says which are the reader's own.
-    const toolbar = messageByText(student, 'Quiz on Friday')!.querySelector('[role="toolbar"]')!;
+    // Only a row pointed at or focused has a toolbar. Focused, it offers every reaction, labelled, and says
+    // which are the reader's own; pointing at another row draws that one's too, and focus keeps its own.
+    expect(messageElements(student).filter((row) => row.querySelector('[role="toolbar"]'))).to.have.length(0);
+    const toolbar = (await action(student, 'Quiz on Friday', '[role="toolbar"]')) as HTMLElement;
+    expect(view(student).activeElement).to.equal(messageByText(student, 'Quiz on Friday'));
     expect(
       [...toolbar.querySelectorAll('[data-react]')].map((button) => [
         button.getAttribute('data-react'),
@@ -224,10 +243,15 @@ describe('<hub-chat>', () => {
       ]),
     );
 
+    await send(ada, 'Bring a calculator');
+    await waitUntil(() => messageByText(student, 'Bring a calculator'), 'message not live', WAIT);
+    const other = messageByText(student, 'Bring a calculator')!;
+    other.dispatchEvent(new PointerEvent('pointerover', { bubbles: true, composed: true }));
+    await waitUntil(() => other.querySelector('[role="toolbar"]'), 'no toolbar on the row pointed at', WAIT);
+    expect(messageByText(student, 'Quiz on Friday')!.querySelector('[role="toolbar"]')).to.equal(toolbar);
+
     // A reaction from the student shows on Ada's side with its count.
-    messageByText(student, 'Quiz on Friday')!
-      .querySelector<HTMLButtonElement>('[data-react="tada"]')!
-      .click();
+    (await action(student, 'Quiz on Friday', '[data-react="tada"]')).click();
     await waitUntil(
       () =>
         messageByText(ada, 'Quiz on Friday')
@@ -247,7 +271,7 @@ describe('<hub-chat>', () => {
     );
 
     // A thread reply: the student replies, Ada sees the reply count and opens the thread.
-    messageByText(student, 'Quiz on Friday')!.querySelector<HTMLButtonElement>('.reply')!.click();
+    (await action(student, 'Quiz on Friday', '.reply')).click();
     await waitUntil(() => view(student).querySelector('[part="thread"]'), 'no thread panel', WAIT);
     const threadInput = view(student).querySelector<HTMLTextAreaElement>('#thread-input')!;
     threadInput.value = 'Which chapters?';
@@ -266,7 +290,7 @@ describe('<hub-chat>', () => {
     );
 
     // Ada pins her message: the student sees it pinned, and in the pinned panel.
-    messageByText(ada, 'Quiz on Friday')!.querySelector<HTMLButtonElement>('.pin')!.click();
+    (await action(ada, 'Quiz on Friday', '.pin')).click();
     await waitUntil(
       () => messageByText(student, 'Quiz on Friday')?.querySelector('.pinned-flag'),
       'the pin did not reach the student',
@@ -331,16 +355,15 @@ describe('<hub-chat>', () => {
 
     // Edit, then delete, her own message; both reach the student.
     await send(ada, 'Typo here');
-    messageByText(ada, 'Typo here')!.querySelector<HTMLButtonElement>('.edit')!.click();
+    (await action(ada, 'Typo here', '.edit')).click();
     await ada.updateComplete;
     const editor = view(ada).querySelector<HTMLTextAreaElement>('.editor textarea')!;
     editor.value = 'Fixed here';
     editor.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
     await waitUntil(() => messageByText(student, 'Fixed here'), 'the edit did not arrive', WAIT);
-    const remove = messageByText(ada, 'Fixed here')!.querySelector<HTMLButtonElement>('.delete')!;
-    remove.click();
+    (await action(ada, 'Fixed here', '.delete')).click();
     await ada.updateComplete;
-    messageByText(ada, 'Fixed here')!.querySelector<HTMLButtonElement>('.delete')!.click();
+    (await action(ada, 'Fixed here', '.delete')).click();
     await waitUntil(() => !messageByText(student, 'Fixed here'), 'the deletion did not arrive', WAIT);
     expect(
       messageElements(student).some((message) => message.textContent?.includes('Message deleted')),
