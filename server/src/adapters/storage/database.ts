@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.ts';
 import { PglitePool } from './pglite-pool.ts';
+import { PreparingPool } from './prepared.ts';
 import type { HubDatabase } from './schema.ts';
 
 /** Where the data lives: embedded PGlite (a directory, or `memory`) or a PostgreSQL server. */
@@ -75,7 +76,7 @@ async function openPglite(dataDir: string, options: OpenDatabaseOptions): Promis
 function openPostgres(url: string, options: OpenDatabaseOptions): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on('error', (error) => options.onPoolError?.(error));
-  const db = new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool: new PreparingPool(pool) }) });
   return { db, kind: 'postgres', ping: () => ping(db), close: () => db.destroy() };
 }
 
