@@ -2,7 +2,7 @@
  * One web push sender, in a process of its own so that `process.cpuUsage()` counts its work alone.
  * `node --import tsx push-sender.ts ours|baseline` (with `NODE_EXTRA_CA_CERTS` trusting the local push
  * service) prints `{ ready: true }`, reads one JSON line `{ subscriptions, vapid, message, warmUp }`, sends
- * `message` to the first `warmUp` subscriptions (not measured: JIT, first connections) and prints
+ * `message` `warmUp` times, fan-outs to the subscriptions in turn (not measured: JIT, heap, connections), and prints
  * `{ warmedUp: true }`; then each line `{ from, to }` sends `message` to `subscriptions.slice(from, to)` and
  * prints `{ sent, failed, cpuMs, wallMs, firstFailure }` for that round. The bench alternates rounds of the
  * two senders, so that a change in the machine's load is shared by both rather than charged to one.
@@ -75,7 +75,12 @@ const nextLine = async (): Promise<string | undefined> => {
 console.log(JSON.stringify({ ready: true }));
 const job = JSON.parse((await nextLine()) ?? 'null') as Job;
 const send = mode === 'ours' ? oursSender(job) : baselineSender(job);
-await send(job.subscriptions.slice(0, job.warmUp));
+// Fan-outs to the subscriptions in turn, `warmUp` messages in all (not measured).
+for (let done = 0; done < job.warmUp;) {
+  const batch = job.subscriptions.slice(0, Math.min(job.subscriptions.length, job.warmUp - done));
+  await send(batch);
+  done += batch.length;
+}
 console.log(JSON.stringify({ warmedUp: true }));
 for (let line = await nextLine(); line !== undefined; line = await nextLine()) {
   const { from, to } = JSON.parse(line) as { from: number; to: number };
