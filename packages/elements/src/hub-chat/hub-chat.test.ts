@@ -66,6 +66,9 @@ async function action(element: HubChatElement, text: string, selector: string): 
   const row = messageByText(element, text);
   if (!row) throw new Error(`no message "${text}"`);
   row.focus();
+  // A page that is not the window in front (test files run side by side) is sent no focus events: this is
+  // the one the browser sends a page in front.
+  row.dispatchEvent(new FocusEvent('focusin', { bubbles: true, composed: true }));
   await waitUntil(
     () => row.querySelector(selector),
     `no "${selector}" in the focused message's toolbar`,
