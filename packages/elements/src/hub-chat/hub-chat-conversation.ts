@@ -483,9 +483,9 @@ export class HubChatConversation extends LitElement {
 
   /**
    * A message's toolbar (shown on hover or focus). One template with its buttons written out and one
-   * listener for them all: a template and a listener per button were about a third of drawing a row, and
-   * every row has a toolbar. Its reaction buttons are those of `CHAT_REACTIONS`, as `REACTION_EMOJI`
-   * labels them (a test checks the two agree).
+   * listener for them all: a template and a listener per button were about a third of drawing a row. Only
+   * the rows in `pointedId` and `focusedId` have one (`#hasActions`). Its reaction buttons are those of
+   * `CHAT_REACTIONS`, as `REACTION_EMOJI` labels them (a test checks the two agree).
    */
   #renderActions(message: ChatMessage, own: boolean, inThread: boolean): TemplateResult {
     const confirming = this.confirmDeleteId === message.id;

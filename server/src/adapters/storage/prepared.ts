@@ -8,8 +8,8 @@ import type pg from 'pg';
  * route: about 35 µs of PostgreSQL's CPU per call instead of about 120, measured on the CI machine).
  * Everything else goes as Kysely sends it. PGlite runs them as any other query.
  *
- * With a connection pooler in front of PostgreSQL, it must keep protocol-level prepared statements per
- * client (PgBouncer 1.21 and later with `max_prepared_statements`, or session pooling).
+ * A connection pooler in front of PostgreSQL must run in session mode (the README's deployment steps), as
+ * the live bus's `LISTEN` already needs.
  */
 const names = new Map<string, string>();
 
